@@ -1,0 +1,60 @@
+# Two commands do everything on a fresh machine: `make demo` and `make test`. Each installs
+# what it needs into .tools/ (Node 24, pnpm, the workspace's packages, moto, the linters).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+export PATH := $(CURDIR)/.tools/bin:$(PATH)
+
+JEST := node --experimental-vm-modules --no-warnings=ExperimentalWarning node_modules/jest/bin/jest.js
+ACTIONS := $(sort $(wildcard actions/*))
+
+.PHONY: setup setup-linters demo test typecheck lint lint-ts lint-workflows test-unit test-emulator test-integration build check-dist clean
+
+setup:
+	@bash scripts/bootstrap.sh
+	@bash scripts/ensure-moto.sh >/dev/null
+
+setup-linters:
+	@bash scripts/install-linters.sh
+
+demo: setup
+	node scripts/demo.ts
+
+test: setup setup-linters typecheck lint test-unit test-emulator test-integration check-dist demo
+	@echo "make test: every check passed"
+
+typecheck:
+	pnpm exec tsc -p tsconfig.json
+
+lint: lint-ts lint-workflows
+
+lint-ts:
+	pnpm exec eslint --max-warnings 0 .
+
+lint-workflows:
+	actionlint
+	zizmor --offline --min-severity low .github/workflows
+
+test-unit:
+	$(JEST) --selectProjects unit
+
+test-emulator:
+	"$$(bash scripts/ensure-moto.sh)" -m pytest -q packages/emulator/server/tests
+
+test-integration:
+	$(JEST) --selectProjects integration --runInBand
+
+build:
+	@for action in $(ACTIONS); do echo "ncc: $$action"; (cd $$action && pnpm run build); done
+
+# Rebuilds every bundle and fails when the committed dist/ differs, new files included
+# (git diff would miss untracked files that ncc adds).
+check-dist: build
+	@drift=$$(git status --porcelain -- 'actions/*/dist'); \
+	if [ -n "$$drift" ]; then \
+	  echo "These bundles differ from their source; run 'make build' and commit actions/*/dist:"; \
+	  echo "$$drift"; exit 1; \
+	fi; echo "check-dist: every bundle matches its source"
+
+clean:
+	rm -rf .tools node_modules actions/*/node_modules packages/*/node_modules

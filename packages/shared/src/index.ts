@@ -1,0 +1,7 @@
+export * from './action.ts';
+export * from './aws.ts';
+export * from './errors.ts';
+export * from './image-reference.ts';
+export * from './inputs.ts';
+export * from './poll.ts';
+export * from './report.ts';
