@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Install the workflow linters into .tools/ at pinned versions: actionlint from the Go module
-# proxy (built with the machine's Go toolchain) and zizmor from PyPI into a project-local
-# virtualenv. Skips what is already installed at the pinned version.
+# Install the linters into .tools/ at pinned versions: actionlint from the Go module proxy
+# (built with the machine's Go toolchain), zizmor from PyPI into a project-local virtualenv,
+# and Terraform from the Go module proxy when the machine has none. Skips what is already
+# installed at the pinned version.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 tools="$root/.tools"
 actionlint_version=1.7.12
 zizmor_version=1.33.1
+terraform_version=1.11.4
 mkdir -p "$tools/bin"
 
 if ! "$tools/bin/actionlint" -version 2>/dev/null | head -n 1 | grep -qx "v\?$actionlint_version"; then
@@ -22,3 +24,8 @@ if ! "$tools/linters-venv/bin/zizmor" --version 2>/dev/null | grep -q "$zizmor_v
   "$tools/linters-venv/bin/pip" install --quiet --disable-pip-version-check "zizmor==$zizmor_version"
 fi
 ln -sf "$tools/linters-venv/bin/zizmor" "$tools/bin/zizmor"
+
+if ! command -v terraform >/dev/null; then
+  echo "install-linters: building terraform $terraform_version (no terraform on PATH)"
+  GOBIN="$tools/bin" GOFLAGS=-mod=mod go install "github.com/hashicorp/terraform@v$terraform_version"
+fi
