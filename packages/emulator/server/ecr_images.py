@@ -82,16 +82,23 @@ def _batch_get_image(
     image_ids: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     response = _original_batch_get_image(self, repository_name, registry_id, image_ids)
-    # moto returns each image with its last tag, but ECR returns the requested tag.
+    # ECR returns one entry per requested image id, carrying the requested tag; moto returns
+    # each image once, with its last tag. Two tags that name one image must both come back.
+    found = response["images"]
     images = []
-    for image in response["images"]:
-        match = next(
-            (i for i in image_ids or [] if i.get("imageTag") in image.image_tags
-             or i.get("imageDigest") == image.get_image_digest()),
+    for image_id in image_ids or []:
+        tag = image_id.get("imageTag")
+        digest = image_id.get("imageDigest")
+        image = next(
+            (i for i in found
+             if (tag is None or tag in i.image_tags)
+             and (digest is None or digest == i.get_image_digest())),
             None,
         )
+        if image is None:
+            continue
         tagged_copy = copy.copy(image)
-        tagged_copy.image_tag = match.get("imageTag") if match else image.image_tag
+        tagged_copy.image_tag = tag if tag else image.image_tag
         images.append(tagged_copy)
     response["images"] = images
     return response

@@ -258,6 +258,10 @@ def test_seeded_index_digests_are_sha256(endpoint: str, control: str) -> None:
     by_tag = ecr.describe_images(repositoryName="quiz-backend", imageIds=[{"imageTag": "release"}])["imageDetails"][0]
     assert by_tag["imageDigest"] == seeded["digest"]
 
+    both = ecr.batch_get_image(repositoryName="quiz-backend", imageIds=[{"imageTag": "v1"}, {"imageTag": "release"}])["images"]
+    assert [entry["imageId"]["imageTag"] for entry in both] == ["v1", "release"]
+    assert {entry["imageId"]["imageDigest"] for entry in both} == {seeded["digest"]}
+
     other = requests.post(control + "/ecr/images", json={"repository": "quiz-backend", "tag": "v2", "seed": "b"}, timeout=5).json()
     assert other["digest"] != seeded["digest"]
 
