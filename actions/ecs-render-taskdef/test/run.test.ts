@@ -1,0 +1,399 @@
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import {
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  ECSClient,
+  ListClustersCommand,
+  ListServicesCommand,
+  ListTaskDefinitionFamiliesCommand,
+} from '@aws-sdk/client-ecs';
+import type { DescribeServicesCommandOutput, DescribeTaskDefinitionCommandOutput } from '@aws-sdk/client-ecs';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { MemoryLogger } from '@ecs-deploy-kit/shared';
+import { mockClient } from 'aws-sdk-client-mock';
+
+import type { Inputs } from '../src/inputs.ts';
+import { run } from '../src/run.ts';
+import type { Deps } from '../src/run.ts';
+import { renderSummary } from '../src/summary.ts';
+import { describeServicesFixture, describeTaskDefinitionFixture, fixtureEnvironmentValues } from './helpers.ts';
+
+const REGION = 'ap-south-1';
+const ARN_41 = 'arn:aws:ecs:ap-south-1:123456789012:task-definition/quiz-backend-testing:41';
+const NEW_IMAGE = '123456789012.dkr.ecr.ap-south-1.amazonaws.com/quiz-backend-testing:1.4.2';
+
+const ecsMock = mockClient(ECSClient);
+let outputDirectory: string;
+let logger: MemoryLogger;
+let masked: string[];
+
+function deps(): Deps {
+  return {
+    ecs: () => ({ client: new ECSClient({ region: REGION }), region: REGION }),
+    logger,
+    maskValues: (values) => masked.push(...values),
+    randomSuffix: () => 'abc123',
+  };
+}
+
+function serviceInputs(changes: Partial<Inputs> = {}): Inputs {
+  return {
+    source: { kind: 'service', cluster: 'quiz-backend-testing', service: 'quiz-backend-testing' },
+    containerName: 'quiz-backend',
+    image: NEW_IMAGE,
+    environment: new Map([
+      ['CMS_SERVICE_ENDPOINT', 'https://cms.example.org'],
+      ['LOG_LEVEL', 'debug'],
+    ]),
+    secrets: new Map([['DB_PASSWORD', 'arn:aws:secretsmanager:ap-south-1:123456789012:secret:quiz/db-AbCdEf']]),
+    outputDirectory,
+    ...changes,
+  };
+}
+
+function mockService(): void {
+  ecsMock.on(DescribeServicesCommand).resolves(describeServicesFixture() as unknown as DescribeServicesCommandOutput);
+  ecsMock.on(DescribeTaskDefinitionCommand).resolves(describeTaskDefinitionFixture() as unknown as DescribeTaskDefinitionCommandOutput);
+}
+
+function awsError(name: string, message: string): Error {
+  return Object.assign(new Error(message), { name, $metadata: {} });
+}
+
+async function failure(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a failure');
+}
+
+beforeEach(async () => {
+  ecsMock.reset();
+  outputDirectory = await mkdtemp(path.join(tmpdir(), 'render-run-'));
+  logger = new MemoryLogger();
+  masked = [];
+});
+
+afterEach(async () => {
+  await rm(outputDirectory, { recursive: true, force: true });
+});
+
+describe('run from a service', () => {
+  it('reads the revision the service runs, with tags', async () => {
+    mockService();
+
+    await run(serviceInputs(), deps());
+
+    expect(ecsMock.calls().map((call) => call.args[0].constructor.name)).toEqual(['DescribeServicesCommand', 'DescribeTaskDefinitionCommand']);
+    expect(ecsMock.commandCalls(DescribeServicesCommand)[0]?.args[0].input).toEqual({ cluster: 'quiz-backend-testing', services: ['quiz-backend-testing'] });
+    expect(ecsMock.commandCalls(DescribeTaskDefinitionCommand)[0]?.args[0].input).toEqual({ taskDefinition: ARN_41, include: ['TAGS'] });
+  });
+
+  it('writes the rendered file and returns the outputs', async () => {
+    mockService();
+
+    const result = await run(serviceInputs(), deps());
+
+    expect(result.taskDefinitionPath).toBe(path.join(outputDirectory, 'ecs-render-taskdef', 'quiz-backend-testing-abc123.json'));
+    expect(result.previousTaskDefinitionArn).toBe(ARN_41);
+    expect(result.family).toBe('quiz-backend-testing');
+    expect(result.image).toBe(NEW_IMAGE);
+    const written = JSON.parse(await readFile(result.taskDefinitionPath, 'utf8')) as Record<string, unknown>;
+    expect(written).not.toHaveProperty('taskDefinitionArn');
+    expect(written).not.toHaveProperty('revision');
+    expect(written.enableFaultInjection).toBe(false);
+    expect(written.tags).toHaveLength(4);
+    const container = (written.containerDefinitions as Record<string, unknown>[])[0];
+    expect(container?.image).toBe(NEW_IMAGE);
+    expect(container?.environment).toEqual([
+      { name: 'MONGO_AUTH_CREDENTIALS', value: fixtureEnvironmentValues()[0] },
+      { name: 'CMS_SERVICE_ENDPOINT', value: 'https://cms.example.org' },
+      { name: 'CMS_SERVICE_TOKEN', value: 'example-cms-token-not-real' },
+      { name: 'LOG_LEVEL', value: 'debug' },
+    ]);
+    expect(container?.secrets).toEqual([{ name: 'DB_PASSWORD', valueFrom: 'arn:aws:secretsmanager:ap-south-1:123456789012:secret:quiz/db-AbCdEf' }]);
+  });
+
+  it('writes the file readable by its owner only', async () => {
+    mockService();
+
+    const result = await run(serviceInputs(), deps());
+
+    expect((await stat(result.taskDefinitionPath)).mode & 0o777).toBe(0o600);
+  });
+
+  it('never overwrites an earlier render', async () => {
+    mockService();
+    await run(serviceInputs(), deps());
+
+    const error = await failure(run(serviceInputs(), deps()));
+
+    expect((error as NodeJS.ErrnoException).code).toBe('EEXIST');
+  });
+
+  it('masks every environment value of the source', async () => {
+    mockService();
+
+    await run(serviceInputs(), deps());
+
+    for (const value of fixtureEnvironmentValues()) expect(masked).toContain(value);
+  });
+
+  it('logs the changes by name without values', async () => {
+    mockService();
+
+    const result = await run(serviceInputs(), deps());
+
+    const log = logger.text();
+    expect(log).toContain(`Container "quiz-backend" image: 123456789012.dkr.ecr.ap-south-1.amazonaws.com/quiz-backend-testing:latest → ${NEW_IMAGE}.`);
+    expect(log).toContain('Environment: added 1 (LOG_LEVEL), changed 1 (CMS_SERVICE_ENDPOINT), unchanged 0.');
+    expect(log).toContain('Secrets: added 1 (DB_PASSWORD), changed none, unchanged 0.');
+    expect(log).toContain(
+      'Removed read-only fields: taskDefinitionArn, revision, status, requiresAttributes, compatibilities, registeredAt, registeredBy.',
+    );
+    const summary = renderSummary(result);
+    for (const value of [...fixtureEnvironmentValues(), 'https://cms.example.org', 'debug']) {
+      expect(log).not.toContain(value);
+      expect(summary).not.toContain(value);
+    }
+  });
+
+  it('logs no warnings for expected input', async () => {
+    mockService();
+
+    await run(serviceInputs(), deps());
+
+    expect(logger.lines.filter((line) => line.startsWith('warning:') || line.startsWith('error:'))).toEqual([]);
+  });
+
+  it('names the services of the cluster when the service is missing', async () => {
+    ecsMock.on(DescribeServicesCommand).resolves({
+      services: [],
+      failures: [{ arn: 'arn:aws:ecs:ap-south-1:123456789012:service/quiz-backend-testng', reason: 'MISSING' }],
+    });
+    ecsMock
+      .on(ListServicesCommand)
+      .resolvesOnce({ serviceArns: ['arn:aws:ecs:ap-south-1:123456789012:service/quiz-backend-testing/quiz-backend-testing'], nextToken: 'page-2' })
+      .resolvesOnce({ serviceArns: ['arn:aws:ecs:ap-south-1:123456789012:service/quiz-backend-testing/admin-api'] });
+
+    const error = await failure(run(serviceInputs({ source: { kind: 'service', cluster: 'quiz-backend-testing', service: 'quiz-backend-testng' } }), deps()));
+
+    expect(error.message).toBe(
+      'Service "quiz-backend-testng" not found in cluster "quiz-backend-testing" (ap-south-1). Services in this cluster: admin-api, quiz-backend-testing. Did you mean "quiz-backend-testing"?',
+    );
+    expect(ecsMock.commandCalls(ListServicesCommand).map((call) => call.args[0].input)).toEqual([
+      { cluster: 'quiz-backend-testing', maxResults: 100, nextToken: undefined },
+      { cluster: 'quiz-backend-testing', maxResults: 100, nextToken: 'page-2' },
+    ]);
+    expect(ecsMock.commandCalls(DescribeTaskDefinitionCommand)).toHaveLength(0);
+  });
+
+  it('shortens a long service list', async () => {
+    ecsMock.on(DescribeServicesCommand).resolves({ services: [], failures: [{ reason: 'MISSING' }] });
+    let page = 0;
+    ecsMock.on(ListServicesCommand).callsFake(() => {
+      page += 1;
+      const names = [1, 2, 3].map((index) => `arn:aws:ecs:ap-south-1:123456789012:service/quiz-backend-testing/api-${String(page).padStart(2, '0')}-${index}`);
+      return { serviceArns: names, nextToken: `page-${page + 1}` };
+    });
+
+    const error = await failure(run(serviceInputs(), deps()));
+
+    expect(ecsMock.commandCalls(ListServicesCommand)).toHaveLength(10);
+    expect(error.message).toContain('Services in this cluster: api-01-1, api-01-2, api-01-3, api-02-1,');
+    expect(error.message).toContain('api-07-2 and 10 more (listing stopped early).');
+  });
+
+  it('says when the cluster has no services', async () => {
+    ecsMock.on(DescribeServicesCommand).resolves({ services: [], failures: [{ reason: 'MISSING' }] });
+    ecsMock.on(ListServicesCommand).resolves({ serviceArns: [] });
+
+    const error = await failure(run(serviceInputs(), deps()));
+
+    expect(error.message).toBe('Service "quiz-backend-testing" not found in cluster "quiz-backend-testing" (ap-south-1). This cluster has no services.');
+  });
+
+  it('still names the missing service when listing fails', async () => {
+    ecsMock.on(DescribeServicesCommand).resolves({ services: [], failures: [{ reason: 'MISSING' }] });
+    ecsMock.on(ListServicesCommand).rejects(awsError('AccessDeniedException', 'not allowed'));
+
+    const error = await failure(run(serviceInputs(), deps()));
+
+    expect(error.message).toBe('Service "quiz-backend-testing" not found in cluster "quiz-backend-testing" (ap-south-1).');
+    expect(logger.text()).toContain('debug: ListServices failed, so the message lists no names: not allowed');
+  });
+
+  it('names the clusters when the cluster is missing', async () => {
+    ecsMock.on(DescribeServicesCommand).rejects(awsError('ClusterNotFoundException', 'Cluster not found.'));
+    ecsMock.on(ListClustersCommand).resolves({ clusterArns: ['arn:aws:ecs:ap-south-1:123456789012:cluster/quiz-backend-testing'] });
+
+    const error = await failure(run(serviceInputs({ source: { kind: 'service', cluster: 'quiz-backend-tst', service: 'quiz-backend-testing' } }), deps()));
+
+    expect(error.message).toBe(
+      'Cluster "quiz-backend-tst" not found (ap-south-1). Clusters in this region: quiz-backend-testing. Did you mean "quiz-backend-testing"?',
+    );
+  });
+
+  it('rejects an inactive service', async () => {
+    const services = describeServicesFixture();
+    (services.services[0] as Record<string, unknown>).status = 'INACTIVE';
+    ecsMock.on(DescribeServicesCommand).resolves(services as unknown as DescribeServicesCommandOutput);
+
+    const error = await failure(run(serviceInputs(), deps()));
+
+    expect(error.message).toContain('Service "quiz-backend-testing" in cluster "quiz-backend-testing" (ap-south-1) is INACTIVE');
+    expect(ecsMock.commandCalls(DescribeTaskDefinitionCommand)).toHaveLength(0);
+  });
+
+  it('explains a denied DescribeServices', async () => {
+    ecsMock.on(DescribeServicesCommand).rejects(awsError('AccessDeniedException', 'User is not authorized to perform ecs:DescribeServices.'));
+
+    const error = await failure(run(serviceInputs(), deps()));
+
+    expect(error.message).toBe(
+      'DescribeServices was denied: User is not authorized to perform ecs:DescribeServices. Grant this action to the role the workflow assumes.',
+    );
+  });
+});
+
+describe('run from a registered revision', () => {
+  it('reads an ARN directly', async () => {
+    ecsMock.on(DescribeTaskDefinitionCommand).resolves(describeTaskDefinitionFixture() as unknown as DescribeTaskDefinitionCommandOutput);
+
+    const result = await run(serviceInputs({ source: { kind: 'arn', arn: ARN_41 } }), deps());
+
+    expect(ecsMock.commandCalls(DescribeServicesCommand)).toHaveLength(0);
+    expect(ecsMock.commandCalls(DescribeTaskDefinitionCommand)[0]?.args[0].input).toEqual({ taskDefinition: ARN_41, include: ['TAGS'] });
+    expect(result.previousTaskDefinitionArn).toBe(ARN_41);
+  });
+
+  it('reads a family when no file has its name', async () => {
+    ecsMock.on(DescribeTaskDefinitionCommand).resolves(describeTaskDefinitionFixture() as unknown as DescribeTaskDefinitionCommandOutput);
+    const source = { kind: 'file-or-reference' as const, value: 'quiz-backend-testing', filePath: path.join(outputDirectory, 'quiz-backend-testing'), reference: 'quiz-backend-testing' };
+
+    await run(serviceInputs({ source }), deps());
+
+    expect(ecsMock.commandCalls(DescribeTaskDefinitionCommand)[0]?.args[0].input).toEqual({ taskDefinition: 'quiz-backend-testing', include: ['TAGS'] });
+  });
+
+  it('suggests a family when the family is missing', async () => {
+    ecsMock.on(DescribeTaskDefinitionCommand).rejects(awsError('ClientException', 'Unable to describe task definition.'));
+    ecsMock.on(ListTaskDefinitionFamiliesCommand).resolves({ families: ['quiz-backend-testing', 'quiz-backend-production'] });
+    const source = { kind: 'file-or-reference' as const, value: 'quiz-backend-testin:41', filePath: path.join(outputDirectory, 'x'), reference: 'quiz-backend-testin:41' };
+
+    const error = await failure(run(serviceInputs({ source }), deps()));
+
+    expect(error.message).toBe(
+      'Task definition "quiz-backend-testin:41" not found in ap-south-1 (DescribeTaskDefinition: Unable to describe task definition.). ' +
+        'Active families: quiz-backend-production, quiz-backend-testing. Did you mean "quiz-backend-testing"? ' +
+        `No file exists at ${path.join(outputDirectory, 'x')} either.`,
+    );
+    expect(ecsMock.commandCalls(ListTaskDefinitionFamiliesCommand)[0]?.args[0].input).toEqual({ status: 'ACTIVE', maxResults: 100, nextToken: undefined });
+  });
+
+  it('says the revision is missing when the family exists', async () => {
+    ecsMock.on(DescribeTaskDefinitionCommand).rejects(awsError('ClientException', 'Unable to describe task definition.'));
+    ecsMock.on(ListTaskDefinitionFamiliesCommand).resolves({ families: ['quiz-backend-testing'] });
+
+    const error = await failure(run(serviceInputs({ source: { kind: 'arn', arn: 'arn:aws:ecs:ap-south-1:123456789012:task-definition/quiz-backend-testing:99' } }), deps()));
+
+    expect(error.message).toContain('Task definition "arn:aws:ecs:ap-south-1:123456789012:task-definition/quiz-backend-testing:99" not found in ap-south-1');
+    expect(error.message).toContain('The family "quiz-backend-testing" exists, so the revision is missing or deregistered.');
+  });
+});
+
+describe('run from a file', () => {
+  const noEcs = (): never => {
+    throw new Error('a file source must not call ECS');
+  };
+
+  async function fileSource(name: string, text: string): Promise<Inputs['source']> {
+    const filePath = path.join(outputDirectory, name);
+    await writeFile(filePath, text);
+    return { kind: 'file-or-reference', value: name, filePath };
+  }
+
+  it('reads a DescribeTaskDefinition response in JSON', async () => {
+    const source = await fileSource('taskdef.json', JSON.stringify(describeTaskDefinitionFixture()));
+
+    const result = await run(serviceInputs({ source }), { ...deps(), ecs: noEcs });
+
+    expect(result.previousTaskDefinitionArn).toBe('');
+    expect(result.origin).toBe(`file ${path.join(outputDirectory, 'taskdef.json')}`);
+    const written = JSON.parse(await readFile(result.taskDefinitionPath, 'utf8')) as Record<string, unknown>;
+    expect(written.family).toBe('quiz-backend-testing');
+    expect(written.tags).toHaveLength(4);
+    expect(written).not.toHaveProperty('requiresAttributes');
+    for (const value of fixtureEnvironmentValues()) expect(masked).toContain(value);
+  });
+
+  it('reads a task definition in YAML', async () => {
+    const yaml = [
+      'family: quiz-backend-testing',
+      'networkMode: awsvpc',
+      'containerDefinitions:',
+      '  - name: quiz-backend',
+      '    image: quiz-backend:1.0.0',
+      '    environment:',
+      '      - name: MODE',
+      '        value: "2026-07-16"',
+      'futureSetting: { enabled: true }',
+      '',
+    ].join('\n');
+    const source = await fileSource('taskdef.yaml', yaml);
+
+    const result = await run(serviceInputs({ source, environment: new Map(), secrets: new Map() }), { ...deps(), ecs: noEcs });
+
+    const written = JSON.parse(await readFile(result.taskDefinitionPath, 'utf8')) as Record<string, unknown>;
+    expect(written).toEqual({
+      family: 'quiz-backend-testing',
+      networkMode: 'awsvpc',
+      containerDefinitions: [{ name: 'quiz-backend', image: NEW_IMAGE, environment: [{ name: 'MODE', value: '2026-07-16' }] }],
+      futureSetting: { enabled: true },
+    });
+    expect(logger.text()).toContain('Removed read-only fields: none were present.');
+  });
+
+  it.each([
+    ['a JSON syntax error', 'bad.json', '{\n  "family": "quiz-backend-testing",\n  "containerDefinitions": [\n    { "name": "quiz-backend" \n  ]\n}\n', ['bad.json is not valid JSON or YAML at line 5, column 3']],
+    ['a YAML syntax error', 'bad.yaml', 'family: quiz\ncontainerDefinitions:\n  - name: a\n   image: b\n', ['bad.yaml is not valid JSON or YAML at line 4']],
+    ['a list root', 'list.json', '[{"family": "quiz"}]', ['list.json must contain a task definition object, but its root is a list.']],
+    ['a string root', 'string.yaml', 'just a string\n', ['string.yaml must contain a task definition object, but its root is a string.']],
+    ['an empty file', 'empty.json', '', ['empty.json must contain a task definition object, but its root is empty.']],
+    ['a missing family', 'nofamily.json', '{"containerDefinitions": [{"name": "a"}]}', ['nofamily.json has no "family"']],
+    ['no containers', 'nocontainers.json', '{"family": "quiz"}', ['nocontainers.json has no "containerDefinitions" list']],
+    ['a container without a name', 'noname.json', '{"family": "quiz", "containerDefinitions": [{"image": "a"}]}', ['containerDefinitions[0] has no "name"']],
+    ['a repeated key', 'twice.json', '{"family": "a", "family": "b", "containerDefinitions": [{"name": "a"}]}', ['twice.json is not valid JSON or YAML at line 1']],
+  ])('rejects %s with the absolute path', async (_case, name, text, fragments) => {
+    const source = await fileSource(name, text);
+
+    const error = await failure(run(serviceInputs({ source }), { ...deps(), ecs: noEcs }));
+
+    expect(error.message).toContain('Input "task-definition":');
+    expect(error.message).toContain(path.join(outputDirectory, name));
+    for (const fragment of fragments) expect(error.message).toContain(fragment);
+  });
+
+  it('rejects a missing file that cannot be a family', async () => {
+    const filePath = path.join(outputDirectory, 'deploy', 'taskdef.json');
+
+    const error = await failure(run(serviceInputs({ source: { kind: 'file-or-reference', value: 'deploy/taskdef.json', filePath } }), { ...deps(), ecs: noEcs }));
+
+    expect(error.message).toBe(
+      `Input "task-definition": no file at ${filePath}, and "deploy/taskdef.json" is not a family, family:revision or ARN. Check the path: a relative path is read from GITHUB_WORKSPACE.`,
+    );
+  });
+
+  it('rejects a directory', async () => {
+    const error = await failure(
+      run(serviceInputs({ source: { kind: 'file-or-reference', value: 'deploy', filePath: outputDirectory, reference: 'deploy' } }), { ...deps(), ecs: noEcs }),
+    );
+
+    expect(error.message).toBe(`Input "task-definition": ${outputDirectory} is a directory. Point it at a JSON or YAML task definition file.`);
+  });
+});
