@@ -75,9 +75,13 @@ const MIN_MASKED_LENGTH = 4;
  * hold credentials even though they should not.
  */
 export function maskValues(values: Iterable<string>, setSecret: (value: string) => void): void {
+  const masked = new Set<string>();
   for (const value of values) {
-    for (const line of [value, ...value.split(/\r?\n/)]) {
-      if (line.trim().length >= MIN_MASKED_LENGTH) setSecret(line);
+    for (const line of new Set([value, ...value.split(/\r?\n/)])) {
+      if (line.trim().length >= MIN_MASKED_LENGTH && !masked.has(line)) {
+        masked.add(line);
+        setSecret(line);
+      }
     }
   }
 }

@@ -48,6 +48,12 @@ describe('maskValues', () => {
     expect(masked).toContain('line-two');
     expect(masked).not.toContain('on');
   });
+
+  it('registers each value once', () => {
+    const masked: string[] = [];
+    maskValues(['token-value', 'token-value'], (value) => masked.push(value));
+    expect(masked).toEqual(['token-value']);
+  });
 });
 
 describe('markdownTable', () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 
+import type {
+  InputError} from '../src/index.ts';
 import {
-  InputError,
   parseArn,
   parseBoolean,
   parseDuration,
