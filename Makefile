@@ -8,7 +8,7 @@ export PATH := $(CURDIR)/.tools/bin:$(PATH)
 JEST := node --experimental-vm-modules --no-warnings=ExperimentalWarning node_modules/jest/bin/jest.js
 ACTIONS := $(sort $(wildcard actions/*))
 
-.PHONY: setup setup-linters demo test typecheck lint lint-ts lint-workflows test-unit test-emulator test-integration build check-dist clean
+.PHONY: setup setup-linters demo test typecheck lint lint-ts lint-workflows test-unit test-emulator test-terraform test-integration build check-dist clean
 
 setup:
 	@bash scripts/bootstrap.sh
@@ -20,7 +20,7 @@ setup-linters:
 demo: setup
 	node scripts/demo.ts
 
-test: setup setup-linters typecheck lint test-unit test-emulator test-integration check-dist demo
+test: setup setup-linters typecheck lint test-unit test-emulator test-terraform test-integration check-dist demo
 	@echo "make test: every check passed"
 
 typecheck:
@@ -40,6 +40,10 @@ test-unit:
 
 test-emulator:
 	"$$(bash scripts/ensure-moto.sh)" -m pytest -q packages/emulator/server/tests
+
+test-terraform:
+	terraform fmt -check -recursive terraform
+	python3 terraform/tests/check_contracts.py
 
 test-integration:
 	$(JEST) --selectProjects integration --runInBand

@@ -1,0 +1,94 @@
+data "aws_caller_identity" "current" {}
+
+data "aws_vpc" "default" {
+  default = true
+}
+
+data "aws_subnets" "default" {
+  filter {
+    name   = "vpc-id"
+    values = [data.aws_vpc.default.id]
+  }
+
+  filter {
+    name   = "default-for-az"
+    values = ["true"]
+  }
+}
+
+data "aws_acm_certificate" "this" {
+  domain      = local.domain_name
+  statuses    = ["ISSUED"]
+  most_recent = true
+}
+
+# The account has one GitHub OIDC provider, shared by the environments.
+data "aws_iam_openid_connect_provider" "github" {
+  url = "https://token.actions.githubusercontent.com"
+}
+
+module "registry" {
+  source = "../../modules/registry"
+
+  name                 = local.name
+  image_tag_mutability = local.image_tag_mutability
+}
+
+module "load_balancer" {
+  source = "../../modules/load-balancer"
+
+  name                       = local.name
+  vpc_id                     = data.aws_vpc.default.id
+  subnet_ids                 = data.aws_subnets.default.ids
+  certificate_arn            = data.aws_acm_certificate.this.arn
+  target_port                = local.container_port
+  health_check_path          = "/health"
+  deregistration_delay       = local.deregistration_delay
+  enable_deletion_protection = local.enable_deletion_protection
+}
+
+module "service" {
+  source = "../../modules/service"
+
+  name                           = local.name
+  container_name                 = "quiz-backend"
+  container_image                = "${module.registry.repository_url}:bootstrap"
+  container_port                 = local.container_port
+  container_health_check_command = ["CMD-SHELL", "curl -f http://localhost:${local.container_port}/health || exit 1"]
+  cpu                            = 1024
+  memory                         = 2048
+  cpu_architecture               = "ARM64"
+
+  environment_variables = local.container_environment
+  secrets               = local.container_secrets
+  repository_arn        = module.registry.repository_arn
+
+  desired_count              = local.desired_count
+  autoscaling                = local.autoscaling
+  capacity_provider_strategy = local.capacity_provider_strategy
+  enable_execute_command     = local.enable_execute_command
+  log_retention_in_days      = local.log_retention_in_days
+
+  vpc_id                          = data.aws_vpc.default.id
+  subnet_ids                      = data.aws_subnets.default.ids
+  assign_public_ip                = true # the default VPC has no NAT gateway
+  target_group_arn                = module.load_balancer.target_group_arn
+  load_balancer_security_group_id = module.load_balancer.security_group_id
+}
+
+module "deploy_role" {
+  source = "../../modules/deploy-role"
+
+  name                    = "${local.name}-deploy"
+  oidc_provider_arn       = data.aws_iam_openid_connect_provider.github.arn
+  github_repository       = local.github_repository
+  github_environment      = local.environment
+  repository_arn          = module.registry.repository_arn
+  source_repository_arns  = local.source_repository_arns
+  cluster_arn             = module.service.cluster_arn
+  service_arn             = module.service.service_arn
+  task_definition_family  = module.service.task_definition_family
+  task_role_arn           = module.service.task_role_arn
+  task_execution_role_arn = module.service.task_execution_role_arn
+  log_group_arn           = module.service.log_group_arn
+}

@@ -1,0 +1,184 @@
+locals {
+  # The OIDC provider ARN ends in the issuer host, which prefixes the token's claim keys.
+  oidc_issuer = element(split("oidc-provider/", var.oidc_provider_arn), 1)
+
+  # Jobs that name a GitHub Environment get this subject in their token.
+  oidc_subject = "repo:${var.github_repository}:environment:${var.github_environment}"
+
+  # Task ARNs share the cluster ARN's prefix: arn:aws:ecs:<region>:<account>:task/<cluster>/<id>.
+  cluster_task_arns = "${replace(var.cluster_arn, ":cluster/", ":task/")}/*"
+
+  # arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>
+  task_definition_arns = "${replace(var.cluster_arn, "/:cluster/.*$/", ":task-definition/")}${var.task_definition_family}:*"
+}
+
+data "aws_iam_policy_document" "trust" {
+  statement {
+    sid     = "GitHubActionsEnvironment"
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+
+    principals {
+      type        = "Federated"
+      identifiers = [var.oidc_provider_arn]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "${local.oidc_issuer}:aud"
+      values   = ["sts.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "${local.oidc_issuer}:sub"
+      values   = [local.oidc_subject]
+    }
+  }
+}
+
+resource "aws_iam_role" "this" {
+  name                 = var.name
+  description          = "GitHub Actions deploys from ${local.oidc_subject}"
+  assume_role_policy   = data.aws_iam_policy_document.trust.json
+  max_session_duration = var.max_session_duration
+
+  tags = var.tags
+}
+
+data "aws_iam_policy_document" "deploy" {
+  # GetAuthorizationToken has no resource-level permissions.
+  statement {
+    sid       = "EcrAuthorization"
+    actions   = ["ecr:GetAuthorizationToken"]
+    resources = ["*"]
+  }
+
+  statement {
+    sid = "EcrPushPull"
+    actions = [
+      "ecr:BatchCheckLayerAvailability",
+      "ecr:BatchGetImage",
+      "ecr:CompleteLayerUpload",
+      "ecr:DescribeImages",
+      "ecr:GetDownloadUrlForLayer",
+      "ecr:InitiateLayerUpload",
+      "ecr:PutImage",
+      "ecr:UploadLayerPart",
+    ]
+    resources = [var.repository_arn]
+  }
+
+  dynamic "statement" {
+    for_each = length(var.source_repository_arns) > 0 ? [var.source_repository_arns] : []
+
+    content {
+      sid = "EcrPullSource"
+      actions = [
+        "ecr:BatchCheckLayerAvailability",
+        "ecr:BatchGetImage",
+        "ecr:DescribeImages",
+        "ecr:GetDownloadUrlForLayer",
+      ]
+      resources = statement.value
+    }
+  }
+
+  statement {
+    sid       = "EcsService"
+    actions   = ["ecs:DescribeServices", "ecs:UpdateService"]
+    resources = [var.service_arn]
+  }
+
+  # These task definition calls have no resource-level permissions in ECS.
+  statement {
+    sid = "EcsTaskDefinitions"
+    actions = [
+      "ecs:DescribeTaskDefinition",
+      "ecs:ListTaskDefinitionFamilies",
+      "ecs:RegisterTaskDefinition",
+    ]
+    resources = ["*"]
+  }
+
+  # RegisterTaskDefinition with tags also needs TagResource; this allows tagging only as part
+  # of registering a revision of the service's family.
+  statement {
+    sid       = "EcsTagOnRegister"
+    actions   = ["ecs:TagResource"]
+    resources = [local.task_definition_arns]
+
+    condition {
+      test     = "StringEquals"
+      variable = "ecs:CreateAction"
+      values   = ["RegisterTaskDefinition"]
+    }
+  }
+
+  statement {
+    sid       = "EcsDescribeCluster"
+    actions   = ["ecs:DescribeClusters"]
+    resources = [var.cluster_arn]
+  }
+
+  statement {
+    sid       = "EcsDescribeTasks"
+    actions   = ["ecs:DescribeTasks"]
+    resources = [local.cluster_task_arns]
+  }
+
+  # Listing is scoped by the ecs:cluster condition key. The deploy actions list services and
+  # clusters only to name the alternatives in a "not found" message.
+  statement {
+    sid       = "EcsListInCluster"
+    actions   = ["ecs:ListServices", "ecs:ListTasks"]
+    resources = ["*"]
+
+    condition {
+      test     = "ArnEquals"
+      variable = "ecs:cluster"
+      values   = [var.cluster_arn]
+    }
+  }
+
+  statement {
+    sid       = "EcsListClusters"
+    actions   = ["ecs:ListClusters"]
+    resources = ["*"]
+  }
+
+  statement {
+    sid       = "PassTaskRoles"
+    actions   = ["iam:PassRole"]
+    resources = [var.task_role_arn, var.task_execution_role_arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PassedToService"
+      values   = ["ecs-tasks.amazonaws.com"]
+    }
+  }
+
+  statement {
+    sid = "LogsRead"
+    actions = [
+      "logs:DescribeLogStreams",
+      "logs:FilterLogEvents",
+      "logs:GetLogEvents",
+    ]
+    resources = [var.log_group_arn, "${var.log_group_arn}:log-stream:*"]
+  }
+
+  # The smoke test reads target health; Describe calls of Elastic Load Balancing have no
+  # resource-level permissions.
+  statement {
+    sid       = "TargetHealthRead"
+    actions   = ["elasticloadbalancing:DescribeTargetHealth"]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_role_policy" "deploy" {
+  name   = "deploy"
+  role   = aws_iam_role.this.id
+  policy = data.aws_iam_policy_document.deploy.json
+}
