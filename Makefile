@@ -8,7 +8,7 @@ export PATH := $(CURDIR)/.tools/bin:$(PATH)
 JEST := node --experimental-vm-modules --no-warnings=ExperimentalWarning node_modules/jest/bin/jest.js
 ACTIONS := $(sort $(wildcard actions/*))
 
-.PHONY: setup setup-linters demo test typecheck lint lint-ts lint-workflows test-unit test-emulator test-terraform test-integration build check-dist clean
+.PHONY: bench setup setup-linters demo test typecheck lint lint-ts lint-workflows test-unit test-emulator test-terraform test-integration build check-dist clean
 
 setup:
 	@bash scripts/bootstrap.sh
@@ -59,6 +59,11 @@ check-dist: build
 	  echo "These bundles differ from their source; run 'make build' and commit actions/*/dist:"; \
 	  echo "$$drift"; exit 1; \
 	fi; echo "check-dist: every bundle matches its source"
+
+# Benchmarks are not part of make test: each bench/<topic>/run.sh measures one goal side by side
+# with its comparison and prints a Markdown table; docs/benchmarks.md records the results.
+bench: setup
+	@for script in bench/*/run.sh; do echo "== $$script"; bash "$$script"; done
 
 clean:
 	rm -rf .tools node_modules actions/*/node_modules packages/*/node_modules

@@ -14,7 +14,7 @@ export default {
     {
       ...common,
       displayName: 'unit',
-      testMatch: ['<rootDir>/{actions,packages}/*/test/**/*.test.ts'],
+      testMatch: ['<rootDir>/{actions,packages}/*/test/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '\\.int\\.test\\.ts$'],
     },
     {
