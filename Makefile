@@ -18,7 +18,7 @@ setup-linters:
 	@bash scripts/install-linters.sh
 
 demo: setup
-	node scripts/demo.ts
+	node scripts/demo/demo.ts
 
 test: setup setup-linters typecheck lint test-unit test-emulator test-terraform test-integration check-dist demo
 	@echo "make test: every check passed"
