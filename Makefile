@@ -8,7 +8,7 @@ export PATH := $(CURDIR)/.tools/bin:$(PATH)
 JEST := node --experimental-vm-modules --no-warnings=ExperimentalWarning node_modules/jest/bin/jest.js
 ACTIONS := $(sort $(wildcard actions/*))
 
-.PHONY: bench setup setup-linters demo test typecheck lint lint-ts lint-workflows test-unit test-emulator test-terraform test-integration build check-dist clean
+.PHONY: bench reset-reports setup setup-linters demo test typecheck lint lint-ts lint-workflows test-unit test-emulator test-terraform test-integration build check-dist clean
 
 setup:
 	@bash scripts/bootstrap.sh
@@ -20,8 +20,9 @@ setup-linters:
 demo: setup
 	node scripts/demo/demo.ts
 
-test: setup setup-linters typecheck lint test-unit test-emulator test-terraform test-integration check-dist demo
+test: reset-reports setup setup-linters typecheck lint test-unit test-emulator test-terraform test-integration check-dist demo
 	@echo "make test: every check passed"
+	@node scripts/test-summary.ts
 
 typecheck:
 	pnpm exec tsc -p tsconfig.json
@@ -35,18 +36,26 @@ lint-workflows:
 	actionlint
 	zizmor --offline --min-severity low .github/workflows
 
+REPORTS := .tools/reports
+
+reset-reports:
+	@rm -rf $(REPORTS)
+
 test-unit:
-	$(JEST) --selectProjects unit
+	@mkdir -p $(REPORTS)
+	$(JEST) --selectProjects unit --json --outputFile=$(REPORTS)/unit.json
 
 test-emulator:
-	"$$(bash scripts/ensure-moto.sh)" -m pytest -q packages/emulator/server/tests
+	@mkdir -p $(REPORTS)
+	"$$(bash scripts/ensure-moto.sh)" -m pytest -q packages/emulator/server/tests --junitxml=$(REPORTS)/emulator.xml
 
 test-terraform:
 	terraform fmt -check -recursive terraform
 	python3 terraform/tests/check_contracts.py
 
 test-integration:
-	$(JEST) --selectProjects integration --runInBand
+	@mkdir -p $(REPORTS)
+	$(JEST) --selectProjects integration --runInBand --json --outputFile=$(REPORTS)/integration.json
 
 build:
 	@for action in $(ACTIONS); do echo "ncc: $$action"; (cd $$action && pnpm run build); done
