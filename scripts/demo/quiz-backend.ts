@@ -41,7 +41,7 @@ function clientConfig(target: AwsTarget) {
   return { endpoint: target.endpoint, region: target.region, credentials: { accessKeyId: 'demo', secretAccessKey: 'demo' } };
 }
 
-/** The fixture's task definition as RegisterTaskDefinition input, with the given image. */
+/** Reads the fixture's task definition as RegisterTaskDefinition input, with the given image. */
 export async function fixtureTaskDefinition(image: string): Promise<RegisterTaskDefinitionCommandInput> {
   const described = JSON.parse(await readFile(FIXTURE, 'utf8')) as { taskDefinition: Record<string, unknown>; tags: unknown };
   const input: Record<string, unknown> = { ...described.taskDefinition, tags: described.tags };

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
- * An HTTP server on 127.0.0.1 that stands in for the quiz-backend behind its load balancer.
+ * An HTTP server on 127.0.0.1 in place of the quiz-backend behind its load balancer.
  * Each request is answered by the next RUNNING task of the service in the emulator (round
  * robin), reporting that task's image digest as its version, so during a rolling deployment the
  * old and the new version both answer, as they do behind a real target group.

@@ -44,7 +44,7 @@ export interface RunOptions {
   onLine?: (line: string) => void;
 }
 
-/** The name of the variable the runner sets for an input, as @actions/core reads it. */
+/** Returns the variable name the runner sets for an input, as @actions/core reads it. */
 export function inputVariable(name: string): string {
   return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
 }
@@ -133,7 +133,9 @@ export async function runActionBundle(actionDir: string, options: RunOptions = {
       const message = unescapeData(data);
       if (name === 'add-mask') masked.push(message);
       if (name === 'error' || name === 'warning' || name === 'notice') annotations.push({ level: name, message });
-      shown = name === 'group' ? `▸ ${message}` : name === 'error' || name === 'warning' || name === 'notice' ? `${name}: ${message}` : undefined;
+      if (name === 'group') shown = `▸ ${message}`;
+      else if (name === 'error' || name === 'warning' || name === 'notice') shown = `${name}: ${message}`;
+      else shown = undefined;
     }
     if (shown !== undefined) {
       log.push(shown);
