@@ -33,8 +33,7 @@ lint-ts:
 	pnpm exec eslint --max-warnings 0 .
 
 lint-workflows:
-	actionlint
-	zizmor --offline --min-severity low .github/workflows
+	bash scripts/lint-workflows.sh
 
 REPORTS := .tools/reports
 

@@ -25,6 +25,12 @@ if ! "$tools/linters-venv/bin/zizmor" --version 2>/dev/null | grep -q "$zizmor_v
 fi
 ln -sf "$tools/linters-venv/bin/zizmor" "$tools/bin/zizmor"
 
+# actionlint checks run: scripts with shellcheck when it is on PATH, as it is on GitHub's runners.
+if ! command -v shellcheck >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+  echo "install-linters: installing shellcheck from Debian's packages"
+  apt-get update -qq >/dev/null && apt-get install -y -qq shellcheck >/dev/null
+fi
+
 if ! command -v terraform >/dev/null; then
   echo "install-linters: building terraform $terraform_version (no terraform on PATH)"
   GOBIN="$tools/bin" GOFLAGS=-mod=mod go install "github.com/hashicorp/terraform@v$terraform_version"
