@@ -21,7 +21,7 @@ export default {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/{actions,packages}/*/test/**/*.int.test.ts', '<rootDir>/test/**/*.int.test.ts'],
-      testTimeout: 120000,
+      setupFilesAfterEnv: ['<rootDir>/test/setup-integration.ts'],
     },
   ],
 };

@@ -1,5 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
+import { isIP } from 'node:net';
+import tls from 'node:tls';
 
 export interface HttpResponse {
   status: number;
@@ -10,69 +12,106 @@ export interface HttpResponse {
   bodyTruncated: boolean;
 }
 
-export type RequestFailureKind = 'timeout' | 'connection-refused' | 'connection-reset' | 'dns' | 'tls' | 'other';
+export type RequestFailureKind = 'timeout' | 'connection-refused' | 'connection-reset' | 'dns' | 'tls' | 'redirect' | 'other';
 
-/** A request that produced no complete response, with the cause in words a person reads. */
+/**
+ * A request that produced no response the check can evaluate, with the cause in words a person
+ * reads. A failed redirect chain keeps its last response for the failure report.
+ */
 export class RequestFailure extends Error {
   readonly kind: RequestFailureKind;
+  readonly response: HttpResponse | undefined;
 
-  constructor(kind: RequestFailureKind, message: string) {
+  constructor(kind: RequestFailureKind, message: string, response?: HttpResponse) {
     super(message);
     this.name = 'RequestFailure';
     this.kind = kind;
+    this.response = response;
   }
 }
 
-/** Sends one GET request; rejects with RequestFailure when no complete response arrives. */
-export type HttpGet = (url: URL, timeoutMs: number) => Promise<HttpResponse>;
+/** One request as the action sends it. */
+export interface HttpRequest {
+  url: URL;
+  /** Uppercase method. */
+  method: string;
+  /** Lowercase header names. A `host` entry is sent as the Host header while the connection goes to the URL's address. */
+  headers: Record<string, string>;
+  /** TLS server name (SNI) and the name the certificate must match; the URL's host when absent. */
+  tlsServerName?: string;
+  /** Accept any TLS certificate. */
+  insecure: boolean;
+  timeoutMs: number;
+}
+
+/** Sends one request; rejects with RequestFailure when no complete response arrives. */
+export type HttpSend = (request: HttpRequest) => Promise<HttpResponse>;
 
 // Enough for a version string in a health or version document; a larger body is cut here.
 export const MAX_BODY_BYTES = 1024 * 1024;
 
+const USER_AGENT = 'ecs-deploy-kit/alb-smoke';
+
 /**
- * Sends a GET with node:http or node:https. Redirects are not followed, so a 3xx is the status
- * the check evaluates. Each request opens a new connection (no keep-alive agent), so a refused or
- * reset connection shows on the attempt that met it. The timeout covers the whole exchange,
- * body included.
+ * Sends a request with node:http or node:https and does not follow redirects. Each request
+ * opens a new connection (no keep-alive agent), so a refused or reset connection shows on the
+ * attempt that met it and each attempt may reach a different target behind the load balancer.
+ * The timeout covers the whole exchange, body included.
  */
-export const nodeHttpGet: HttpGet = (url, timeoutMs) =>
+export const nodeHttpSend: HttpSend = (spec) =>
   new Promise<HttpResponse>((resolve, reject) => {
-    const signal = AbortSignal.timeout(timeoutMs);
-    const transport = url.protocol === 'https:' ? https : http;
-    const fail = (error: unknown): void => reject(classifyRequestError(error, signal.aborted, timeoutMs));
+    const signal = AbortSignal.timeout(spec.timeoutMs);
+    const fail = (error: unknown): void => reject(classifyRequestError(error, signal.aborted, spec.timeoutMs));
+    const headers = { accept: '*/*', 'user-agent': USER_AGENT, ...spec.headers };
 
-    const request = transport.request(
-      url,
-      { method: 'GET', agent: false, signal, headers: { accept: '*/*', 'user-agent': 'ecs-deploy-kit/alb-smoke' } },
-      (response) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        let truncated = false;
-        const finish = (): void =>
-          resolve({
-            status: response.statusCode ?? 0,
-            headers: flattenHeaders(response.headers),
-            body: Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES),
-            bodyTruncated: truncated,
-          });
-
-        response.on('data', (chunk: Buffer) => {
-          if (truncated) return;
-          chunks.push(chunk);
-          size += chunk.length;
-          if (size > MAX_BODY_BYTES) {
-            truncated = true;
-            finish();
-            response.destroy();
-          }
+    const onResponse = (response: http.IncomingMessage): void => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let truncated = false;
+      const finish = (): void =>
+        resolve({
+          status: response.statusCode ?? 0,
+          headers: flattenHeaders(response.headers),
+          body: Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES),
+          bodyTruncated: truncated,
         });
-        response.on('end', finish);
-        response.on('error', fail);
-      },
-    );
+
+      response.on('data', (chunk: Buffer) => {
+        if (truncated) return;
+        chunks.push(chunk);
+        size += chunk.length;
+        if (size > MAX_BODY_BYTES) {
+          truncated = true;
+          finish();
+          response.destroy();
+        }
+      });
+      response.on('end', finish);
+      response.on('error', fail);
+    };
+
+    const options: https.RequestOptions = { method: spec.method, agent: false, signal, headers };
+    let request: http.ClientRequest;
+    if (spec.url.protocol === 'https:') {
+      const serverName = spec.tlsServerName ?? hostName(spec.headers.host) ?? spec.url.hostname;
+      // Node uses servername both for SNI and for the certificate name check; SNI takes no IP address.
+      if (isIP(serverName) === 0) options.servername = serverName;
+      else options.checkServerIdentity = (_host, certificate) => tls.checkServerIdentity(serverName, certificate);
+      options.rejectUnauthorized = !spec.insecure;
+      request = https.request(spec.url, options, onResponse);
+    } else {
+      request = http.request(spec.url, options, onResponse);
+    }
     request.on('error', fail);
     request.end();
   });
+
+/** Returns the host name of a Host header value, without its port or IPv6 brackets. */
+function hostName(host: string | undefined): string | undefined {
+  if (host === undefined) return undefined;
+  const match = /^\[([^\]]+)\](?::\d+)?$/.exec(host) ?? /^([^:]+)(?::\d+)?$/.exec(host);
+  return match?.[1];
+}
 
 function flattenHeaders(headers: http.IncomingHttpHeaders): Record<string, string> {
   const flat: Record<string, string> = {};

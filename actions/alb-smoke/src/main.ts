@@ -1,9 +1,12 @@
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import * as core from '@actions/core';
 import {
   ActionError,
   awsConfigFromEnvironment,
   coreInputReader,
   coreLogger,
+  maskValues,
   realSleep,
   runAction,
   setOutputs,
@@ -11,7 +14,7 @@ import {
   writeSummary,
 } from '@ecs-deploy-kit/shared';
 
-import { nodeHttpGet } from './http.ts';
+import { nodeHttpSend } from './http.ts';
 import { readInputs } from './inputs.ts';
 import { run } from './run.ts';
 import { failureMessage, renderOutputs, renderSummary } from './summary.ts';
@@ -19,9 +22,14 @@ import { failureMessage, renderOutputs, renderSummary } from './summary.ts';
 export async function main(): Promise<void> {
   await runAction('alb-smoke', async () => {
     const inputs = readInputs(coreInputReader);
-    const ecs = inputs.service ? new ECSClient(awsConfigFromEnvironment(process.env, 'ECS', 'alb-smoke')) : undefined;
+    // Header values are often credentials; the runner then replaces them with *** wherever printed.
+    maskValues(inputs.headers.values(), (value) => core.setSecret(value));
 
-    const result = await run(inputs, { ecs, httpGet: nodeHttpGet, logger: coreLogger(), clock: systemClock, sleep: realSleep });
+    const checksTargets = inputs.waitForTargets && (inputs.service !== undefined || inputs.targetGroupArns.length > 0);
+    const ecs = inputs.service ? new ECSClient(awsConfigFromEnvironment(process.env, 'ECS', 'alb-smoke')) : undefined;
+    const elb = checksTargets ? new ElasticLoadBalancingV2Client(awsConfigFromEnvironment(process.env, 'Elastic Load Balancing v2', 'alb-smoke')) : undefined;
+
+    const result = await run(inputs, { ecs, elb, httpSend: nodeHttpSend, logger: coreLogger(), clock: systemClock, sleep: realSleep });
 
     setOutputs(renderOutputs(result));
     await writeSummary(renderSummary(result));

@@ -4,6 +4,7 @@ import { MemoryLogger } from '@ecs-deploy-kit/shared';
 import { checkUrl } from '../src/check.ts';
 import type { CheckSettings } from '../src/check.ts';
 import { RequestFailure } from '../src/http.ts';
+import { parseBodyMatcher, parseJsonPath } from '../src/match.ts';
 import { parseExpectedStatus } from '../src/status.ts';
 import { fakeWorld } from './fakes.ts';
 import type { Reply } from './fakes.ts';
@@ -12,6 +13,12 @@ const URL_UNDER_TEST = new URL('https://quiz.example.org/health');
 
 function settings(overrides: Partial<CheckSettings> = {}): CheckSettings {
   return {
+    method: 'GET',
+    headers: new Map(),
+    insecure: false,
+    followRedirects: false,
+    maxRedirects: 5,
+    deadline: Number.MAX_SAFE_INTEGER,
     expectedStatus: parseExpectedStatus('expected-status', '200'),
     attempts: 10,
     intervalMs: 5_000,
@@ -135,5 +142,112 @@ describe('checkUrl', () => {
     expect(result.passed).toBe(false);
     expect(result.reason).toBe('connection refused (ECONNREFUSED)');
     expect(result.lastResponse?.status).toBe(502);
+  });
+
+  it('counts a matching body', async () => {
+    const expectedBody = parseBodyMatcher('expected-body', '/"status":\\s*"ok"/');
+    const { result, logger } = await check([{ status: 200, body: '<html>cached error page</html>' }, { status: 200, body: '{"status": "ok"}' }], { expectedBody });
+
+    expect(result.passed).toBe(true);
+    expect(logger.lines[0]).toBe('Attempt 1/10: 200 in 10 ms, not counted: body does not match /"status":\\s*"ok"/ (expected-body)');
+  });
+
+  it('names a missing substring', async () => {
+    const expectedBody = parseBodyMatcher('expected-body', 'quiz-backend');
+    const { result } = await check([{ status: 200, body: 'Welcome to nginx' }], { expectedBody, attempts: 1 });
+
+    expect(result.reason).toBe('body does not contain "quiz-backend" (expected-body)');
+  });
+
+  it('rejects a slow response', async () => {
+    const { result, logger } = await check([{ status: 200, latencyMs: 900 }, { status: 200, latencyMs: 120 }], { maxLatencyMs: 500 });
+
+    expect(result.passed).toBe(true);
+    expect(result.latenciesMs).toEqual([900, 120]);
+    expect(result.lastSuccessLatencyMs).toBe(120);
+    expect(logger.lines[0]).toBe('Attempt 1/10: 200 in 900 ms, not counted: took 900 ms, more than max-latency 500 ms');
+  });
+
+  it('reads the version from JSON', async () => {
+    const versionJsonPath = { text: 'build.sha', segments: parseJsonPath('version-json-path', 'build.sha') };
+    const replies = [
+      { status: 200, body: '{"build":{"sha":"0ld"}}', headers: { 'x-app-version': 'abc123' } },
+      { status: 200, body: 'not json' },
+      { status: 200, body: '{"build":{}}' },
+      { status: 200, body: '{"build":{"sha":"abc123"}}' },
+    ];
+    const { result, logger } = await check(replies, { expectedVersion: 'abc123', versionJsonPath });
+
+    expect(result.passed).toBe(true);
+    expect(result.version).toBe('abc123');
+    expect(logger.lines.slice(0, 3)).toEqual([
+      'Attempt 1/10: 200 in 10 ms, version 0ld, not counted: version "0ld" seen at build.sha, expected "abc123"',
+      'Attempt 2/10: 200 in 10 ms, not counted: the body is not JSON (version-json-path build.sha)',
+      'Attempt 3/10: 200 in 10 ms, not counted: the JSON body has no such field (version-json-path build.sha)',
+    ]);
+  });
+
+  it('sends method, headers and host', async () => {
+    const headers = new Map([['authorization', 'Bearer t0k3n']]);
+    const { world } = await check([{ status: 200 }], { method: 'HEAD', headers, host: 'quiz.example.org', tlsServerName: 'internal.example.org', insecure: true });
+
+    expect(world.sent[0]).toEqual({
+      url: URL_UNDER_TEST,
+      method: 'HEAD',
+      headers: { authorization: 'Bearer t0k3n', host: 'quiz.example.org' },
+      tlsServerName: 'internal.example.org',
+      insecure: true,
+      timeoutMs: 5_000,
+    });
+  });
+
+  it('follows redirects when told', async () => {
+    const replies: Reply[] = [{ status: 301, headers: { location: '/health/' } }, { status: 200, headers: { 'x-app-version': '2' } }];
+    const { result, world, logger } = await check(replies, { followRedirects: true });
+
+    expect(result.passed).toBe(true);
+    expect(world.requests).toEqual(['https://quiz.example.org/health', 'https://quiz.example.org/health/']);
+    expect(logger.lines[0]).toBe('Attempt 1/10: 200 in 20 ms after 1 redirect(s) to https://quiz.example.org/health/, version 2');
+  });
+
+  it('detects a redirect loop', async () => {
+    const replies = [{ status: 302, headers: { location: '/a' } }, { status: 302, headers: { location: '/b' } }, { status: 302, headers: { location: '/a' } }];
+    const { result } = await check(replies, { followRedirects: true, attempts: 1 });
+
+    expect(result.passed).toBe(false);
+    expect(result.reason).toBe('redirect loop: https://quiz.example.org/a -> https://quiz.example.org/b -> https://quiz.example.org/a');
+    expect(result.lastStatus).toBe(302);
+  });
+
+  it('stops after max redirects', async () => {
+    const replies = [1, 2, 3].map((index) => ({ status: 307, headers: { location: `/hop${index}` } }));
+    const { result, world } = await check(replies, { followRedirects: true, maxRedirects: 2, attempts: 1 });
+
+    expect(result.reason).toBe('more than 2 redirects (max-redirects), the last to https://quiz.example.org/hop3');
+    expect(world.requests).toHaveLength(3);
+  });
+
+  it('drops secrets across origins', async () => {
+    const headers = new Map([
+      ['authorization', 'Bearer t0k3n'],
+      ['accept-language', 'en'],
+    ]);
+    const replies = [{ status: 302, headers: { location: 'https://login.example.net/' } }, { status: 200 }];
+    const { world } = await check(replies, { followRedirects: true, headers, host: 'quiz.example.org', method: 'POST' });
+
+    expect(world.sent[1]?.headers).toEqual({ 'accept-language': 'en' });
+    expect(world.sent[1]?.method).toBe('GET');
+  });
+
+  it('stops at the overall timeout', async () => {
+    const { result, world, logger } = await check([{ status: 503 }, { status: 503 }, { status: 200 }], { deadline: 1_000_000 + 6_000 });
+
+    expect(result.passed).toBe(false);
+    expect(result.timedOut).toBe(true);
+    expect(world.requests).toHaveLength(2);
+    expect(result.reason).toBe(
+      'the overall timeout (timeout) ran out after 2 attempt(s). The last attempt did not count: status 503 is not expected (expected 200)',
+    );
+    expect(logger.lines.at(-1)).toBe(`Stopping: ${result.reason}`);
   });
 });

@@ -1,5 +1,5 @@
 import { RequestFailure } from '../src/http.ts';
-import type { HttpGet, HttpResponse } from '../src/http.ts';
+import type { HttpRequest, HttpResponse, HttpSend } from '../src/http.ts';
 
 /** One scripted reply: a response, or a failure the request rejects with. */
 export type Reply = { status: number; headers?: Record<string, string>; body?: string; latencyMs?: number } | RequestFailure;
@@ -7,9 +7,11 @@ export type Reply = { status: number; headers?: Record<string, string>; body?: s
 export interface FakeWorld {
   clock: () => number;
   sleep: (ms: number) => Promise<void>;
-  httpGet: HttpGet;
+  httpSend: HttpSend;
   /** URLs requested, in order. */
   requests: string[];
+  /** Requests sent, in order. */
+  sent: HttpRequest[];
   /** Sleeps requested, in milliseconds. */
   sleeps: number[];
 }
@@ -24,8 +26,10 @@ export function fakeWorld(replies: Reply[]): FakeWorld {
       world.sleeps.push(ms);
       now += ms;
     },
-    httpGet: async (url) => {
+    httpSend: async (request) => {
+      const url = request.url;
       world.requests.push(url.href);
+      world.sent.push(request);
       const reply = queue.shift();
       if (reply === undefined) throw new Error(`unexpected request ${world.requests.length} to ${url.href}`);
       if (reply instanceof RequestFailure) {
@@ -42,6 +46,7 @@ export function fakeWorld(replies: Reply[]): FakeWorld {
       return response;
     },
     requests: [],
+    sent: [],
     sleeps: [],
   };
   return world;

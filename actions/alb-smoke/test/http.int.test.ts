@@ -14,6 +14,12 @@ const FAST = { interval: '20ms', 'request-timeout': '1s' };
 type Handler = (request: IncomingMessage, response: ServerResponse, index: number) => void;
 
 const servers: Server[] = [];
+const timers: NodeJS.Timeout[] = [];
+
+/** Answers after `ms`, with a timer the test cleanup clears so no response outlives its test. */
+function later(ms: number, action: () => void): void {
+  timers.push(setTimeout(action, ms));
+}
 
 /** Starts a server on 127.0.0.1 whose handler gets the 0-based index of each request. */
 async function startServer(handler: Handler): Promise<{ url: string; requests: () => number }> {
@@ -35,6 +41,7 @@ function reply(response: ServerResponse, status: number, headers: Record<string,
 }
 
 afterEach(async () => {
+  for (const timer of timers.splice(0)) clearTimeout(timer);
   for (const server of servers.splice(0)) {
     server.closeAllConnections();
     server.close();
@@ -93,7 +100,8 @@ describe('alb-smoke bundle', () => {
         message: `alb-smoke: 1 of 1 URL(s) failed the smoke test. ${server.url} after 3 attempt(s): status 404 is not expected (expected 200). The last response of each is in the log above.`,
       },
     ]);
-    expect(run.summary).toContain(`| ${server.url} | failed: status 404 is not expected (expected 200) | 3 | - | - |`);
+    expect(run.summary).toMatch(`| ${server.url} | failed: status 404 is not expected (expected 200) | 3 | `);
+    expect(run.summary).toMatch(/\| 3 \| \d+ \/ \d+ ms \| - \|/);
   });
 
   it('does not follow redirects', async () => {
@@ -151,7 +159,7 @@ describe('alb-smoke bundle', () => {
 
   it('counts slow responses as failed', async () => {
     const server = await startServer((_request, response, index) => {
-      if (index === 0) setTimeout(() => reply(response, 200), 1_500);
+      if (index === 0) later(1_500, () => reply(response, 200));
       else reply(response, 200);
     });
 
@@ -174,5 +182,120 @@ describe('alb-smoke bundle', () => {
       },
     ]);
     expect(run.stdout).not.toContain('    at ');
+  });
+
+  it('retries reset connections', async () => {
+    const server = await startServer((request, response, index) => {
+      if (index < 2) request.socket.destroy();
+      else reply(response, 200);
+    });
+
+    const run = await runActionBundle(ACTION_DIR, { inputs: { url: server.url, ...FAST } });
+
+    expect(run.exitCode).toBe(0);
+    expect(run.outputs.attempts).toBe('3');
+    expect(run.log).toMatch(/Attempt 1\/10: no response after \d+ ms, not counted: connection reset \(ECONNRESET\) before a complete response/);
+  });
+
+  it('fails a wrong body', async () => {
+    const server = await startServer((_request, response) => reply(response, 200, { 'content-type': 'text/html' }, '<h1>Welcome to nginx!</h1>'));
+
+    const run = await runActionBundle(ACTION_DIR, { inputs: { url: server.url, ...FAST, attempts: '2', 'expected-body': '/"status":\\s*"ok"/' } });
+
+    expect(run.exitCode).toBe(1);
+    expect(run.log).toContain('not counted: body does not match /"status":\\s*"ok"/ (expected-body)');
+    expect(run.log).toContain('<h1>Welcome to nginx!</h1>');
+  });
+
+  it('fails a redirect loop', async () => {
+    const server = await startServer((request, response) => reply(response, 302, { location: request.url === '/health' ? '/login' : '/health' }, ''));
+
+    const run = await runActionBundle(ACTION_DIR, { inputs: { url: server.url, ...FAST, attempts: '1', 'follow-redirects': 'true' } });
+    const origin = new URL(server.url).origin;
+
+    expect(run.exitCode).toBe(1);
+    expect(server.requests()).toBe(2);
+    expect(run.log).toContain(`not counted: redirect loop: ${origin}/health -> ${origin}/login -> ${origin}/health`);
+    expect(run.outputs.status).toBe('302');
+  });
+
+  it('follows a redirect', async () => {
+    const server = await startServer((request, response) => {
+      if (request.url === '/health') reply(response, 308, { location: '/health/' }, '');
+      else reply(response, 200, { 'x-app-version': '2.0.0' });
+    });
+
+    const run = await runActionBundle(ACTION_DIR, { inputs: { url: server.url, ...FAST, 'follow-redirects': 'true', 'expected-version': '2.0.0' } });
+
+    expect(run.exitCode).toBe(0);
+    expect(server.requests()).toBe(6);
+    expect(run.log).toMatch(/Attempt 3\/10: 200 in \d+ ms after 1 redirect\(s\) to http:\/\/127\.0\.0\.1:\d+\/health\/, version 2\.0\.0 \(3 of 3 in a row\)/);
+  });
+
+  it('sends method, headers and Host', async () => {
+    const seen: Array<{ method?: string; host?: string; authorization?: string }> = [];
+    const server = await startServer((request, response) => {
+      seen.push({ method: request.method, host: request.headers.host, authorization: request.headers.authorization });
+      reply(response, 200);
+    });
+
+    const run = await runActionBundle(ACTION_DIR, {
+      inputs: { url: server.url, ...FAST, method: 'post', headers: 'Authorization: Bearer s3cr3t-t0ken\nX-Trace: 1', host: 'quiz-testing.example.org' },
+    });
+
+    expect(run.exitCode).toBe(0);
+    expect(seen).toEqual([{ method: 'POST', host: 'quiz-testing.example.org', authorization: 'Bearer s3cr3t-t0ken' }]);
+    expect(run.log).toContain('POST, Host quiz-testing.example.org, headers authorization, x-trace, redirects not followed');
+    expect(run.log).not.toContain('s3cr3t-t0ken');
+    expect(run.masked).toContain('Bearer s3cr3t-t0ken');
+  });
+
+  it('checks each path', async () => {
+    const server = await startServer((request, response) => reply(response, request.url === '/api/health' ? 200 : 404));
+    const base = server.url.replace(/\/health$/, '/api');
+
+    const run = await runActionBundle(ACTION_DIR, { inputs: { url: base, paths: '/health\n/missing', ...FAST, attempts: '1' } });
+
+    expect(run.exitCode).toBe(1);
+    expect(run.summary).toContain(`| ${base}/health | passed | 1 |`);
+    expect(run.summary).toContain(`| ${base}/missing | failed: status 404 is not expected (expected 200) | 1 |`);
+    expect(run.outputs.attempts).toBe('2');
+  });
+
+  it('reads a JSON version', async () => {
+    const server = await startServer((_request, response, index) => reply(response, 200, {}, JSON.stringify({ build: { sha: index < 1 ? '0ld5ha' : 'n3w5ha' } })));
+
+    const run = await runActionBundle(ACTION_DIR, {
+      inputs: { url: server.url, ...FAST, 'expected-version': 'n3w5ha', 'version-json-path': '$.build.sha', 'consecutive-successes': '2' },
+    });
+
+    expect(run.exitCode).toBe(0);
+    expect(run.outputs.version).toBe('n3w5ha');
+    expect(run.log).toContain('version 0ld5ha, not counted: version "0ld5ha" seen at $.build.sha, expected "n3w5ha"');
+    expect(run.summary).toMatch(/\| passed \| 3 \| \d+ \/ \d+ ms \| n3w5ha \|/);
+  });
+
+  it('rejects responses over max-latency', async () => {
+    const server = await startServer((_request, response, index) => {
+      if (index === 0) later(400, () => reply(response, 200));
+      else reply(response, 200);
+    });
+
+    const run = await runActionBundle(ACTION_DIR, { inputs: { url: server.url, ...FAST, 'max-latency': '250ms' } });
+
+    expect(run.exitCode).toBe(0);
+    expect(run.outputs.attempts).toBe('2');
+    expect(run.log).toMatch(/Attempt 1\/10: 200 in \d+ ms, not counted: took \d+ ms, more than max-latency 250 ms/);
+  });
+
+  it('stops at the overall timeout', async () => {
+    const server = await startServer((_request, response) => reply(response, 503));
+
+    const run = await runActionBundle(ACTION_DIR, { inputs: { url: server.url, interval: '200ms', timeout: '500ms', attempts: '100' } });
+
+    expect(run.exitCode).toBe(1);
+    expect(server.requests()).toBeLessThanOrEqual(4);
+    expect(run.log).toContain('Stopping: the overall timeout (timeout) ran out after');
+    expect(run.annotations[0]?.message).toContain('the overall timeout (timeout) ran out after');
   });
 });
