@@ -4,7 +4,7 @@ import { ActionError, InputError, errorMessage } from './errors.ts';
 import type { InputReader } from './inputs.ts';
 import type { Logger } from './report.ts';
 
-/** A Logger on top of @actions/core: groups fold in the log, warnings become annotations. */
+/** Creates a Logger on top of @actions/core, whose groups fold in the log and whose warnings become annotations. */
 export function coreLogger(): Logger {
   return {
     info: (message) => core.info(message),

@@ -75,7 +75,7 @@ export function isAccessDeniedError(error: unknown): boolean {
 }
 
 /**
- * Turns an AWS SDK error into an ActionError that says what to do, for the errors whose fix is
+ * Turns an AWS SDK error into an ActionError that states the fix, for the errors whose fix is
  * outside the action (credentials, permissions). Other errors pass through unchanged.
  */
 export function explainAwsError(error: unknown, operation: string): unknown {

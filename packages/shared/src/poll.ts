@@ -27,9 +27,9 @@ export type PollResult<T> =
 
 /**
  * Calls `check` at a fixed interval until it returns a value other than undefined, the
- * deadline passes or the poll is cancelled. The interval stays fixed (no exponential back-off)
- * so an outcome is seen within one interval of happening; the sleep before the deadline is
- * shortened so the last check lands on the deadline rather than past it.
+ * deadline passes or the poll is cancelled. The interval stays fixed (no exponential back-off),
+ * so an outcome is seen within one interval of happening. The sleep before the deadline is
+ * shortened, so the last check lands on the deadline rather than past it.
  */
 export async function poll<T>(check: () => Promise<T | undefined>, options: PollOptions): Promise<PollResult<T>> {
   const random = options.random ?? Math.random;
