@@ -16,6 +16,7 @@ setup:
 
 setup-linters:
 	@bash scripts/install-linters.sh
+	@bash scripts/install-terraform-tools.sh
 
 demo: setup
 	node scripts/demo/demo.ts
@@ -51,6 +52,10 @@ test-emulator:
 test-terraform:
 	terraform fmt -check -recursive terraform
 	python3 terraform/tests/check_contracts.py
+	@mkdir -p $(REPORTS)
+	"$$(bash scripts/ensure-moto.sh)" -m pytest -q terraform/tests --junitxml=$(REPORTS)/terraform.xml
+	python3 terraform/tests/module_docs.py --check
+	bash terraform/tests/lint.sh
 
 test-integration:
 	@mkdir -p $(REPORTS)
@@ -62,7 +67,7 @@ build:
 # Rebuilds every bundle and fails when the committed dist/ differs, new files included
 # (git diff would miss untracked files that ncc adds).
 check-dist: build
-	@drift=$$(git status --porcelain -- 'actions/*/dist'); \
+	@drift=$$(git status --porcelain -- actions/*/dist); \
 	if [ -n "$$drift" ]; then \
 	  echo "These bundles differ from their source; run 'make build' and commit actions/*/dist:"; \
 	  echo "$$drift"; exit 1; \

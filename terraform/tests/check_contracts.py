@@ -21,7 +21,44 @@ from pathlib import Path
 CREDENTIAL_NAME = re.compile(r"URI|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|(^|_)KEY(_|$)")
 
 CLOUDFLARE_VARIABLE = "cloudflare_ip_ranges"
-OIDC_SUBJECT = '"repo:${var.github_repository}:environment:${var.github_environment}"'
+
+# Token subjects of a job in a GitHub Environment: the classic form, and the immutable form with
+# the owner's and the repository's numeric ids (GitHub changelog, 2026-04-23).
+OIDC_LOCALS = {
+    "oidc_subject": '"repo:${var.github_repository}:environment:${var.github_environment}"',
+    "oidc_subject_immutable": 'var.github_repository_ids == null ? null : "repo:${local.github_owner}@${var.github_repository_ids.owner_id}/${local.github_repository_name}@${var.github_repository_ids.repository_id}:environment:${var.github_environment}"',
+    "oidc_subjects": "compact([local.oidc_subject, local.oidc_subject_immutable])",
+}
+
+# State keys of the hand-written roots, which the new roots take over.
+STATE_KEYS = {"testing": "testing/terraform.tfstate", "staging": "staging/terraform.tfstate", "prod": "prod/terraform.tfstate"}
+
+# Addresses in the hand-written roots' state and where they live now. A missing move would make
+# Terraform destroy the resource and create a new one.
+REQUIRED_MOVES = {
+    "aws_ecs_service.quiz_backend": "module.service.aws_ecs_service.this",
+    "aws_lb.quiz_backend": "module.load_balancer.aws_lb.this",
+    "aws_lb_target_group.quiz_backend": "module.load_balancer.aws_lb_target_group.this",
+    "aws_lb_listener.http": "module.load_balancer.aws_lb_listener.http",
+    "aws_ecs_cluster.quiz_backend": "module.service.aws_ecs_cluster.this",
+    "aws_ecr_repository.quiz_backend": "module.registry.aws_ecr_repository.this",
+    "aws_security_group.alb": "module.load_balancer.aws_security_group.this",
+    "aws_security_group.ecs_tasks": "module.service.aws_security_group.tasks",
+    "aws_iam_role.ecs_task": "module.service.aws_iam_role.task",
+    "aws_iam_role.ecs_task_execution": "module.service.aws_iam_role.task_execution",
+    "aws_cloudwatch_log_group.quiz_backend": "module.service.aws_cloudwatch_log_group.this",
+    "aws_appautoscaling_target.ecs": "module.service.aws_appautoscaling_target.this",
+}
+
+# Names that force a replacement when they change, as the hand-written roots set them.
+LEGACY_NAMES = {
+    "alb_security_group": "${local.name}-alb",
+    "alb_security_group_description": "Security group for Quiz Backend ALB",
+    "tasks_security_group": "${local.name}-ecs-tasks",
+    "tasks_security_group_description": "Security group for Quiz Backend ECS tasks",
+    "task_role": "${local.name}-ecs-task",
+    "task_execution_role": "${local.name}-ecs-task-execution",
+}
 
 
 def blank_comments(text: str) -> str:
@@ -235,42 +272,68 @@ def check_load_balancer_ingress(root: Path) -> list[str]:
     where = directory.relative_to(root.parent)
     broken = []
 
-    for _, body in blocks(text, r'resource\s+"aws_security_group"\s+"[^"]+"'):
-        if blocks(body, r"\bingress"):
-            broken.append(f"{where}: aws_security_group has an inline ingress block; admit traffic only through rules fed by var.{CLOUDFLARE_VARIABLE}.")
+    # The security group's inline ingress blocks must take their sources from the two locals
+    # that split var.cloudflare_ip_ranges into IPv4 and IPv6 ranges, and from nothing else.
+    sources = {"cidr_blocks": "local.cloudflare_ipv4_ranges", "ipv6_cidr_blocks": "local.cloudflare_ipv6_ranges"}
+    locals_text = "\n".join(body for _, body in blocks(text, r"\blocals"))
+    for name, family in (("cloudflare_ipv4_ranges", "!strcontains"), ("cloudflare_ipv6_ranges", "strcontains")):
+        value = attribute(locals_text, name) or ""
+        expected = f'[for cidr in var.{CLOUDFLARE_VARIABLE} : cidr if {family}(cidr, ":")]'
+        if value != expected:
+            broken.append(f"{where}: local.{name} must be {expected} (found {value or None}).")
 
-    rules_on_443 = 0
-    for match, body in blocks(text, r'resource\s+"(aws_vpc_security_group_ingress_rule|aws_security_group_rule)"\s+"([^"]+)"'):
-        resource = f"{match.group(1)}.{match.group(2)}"
-        if match.group(1) == "aws_security_group_rule" and attribute(body, "type") != '"ingress"':
-            continue
-        from_port = attribute(body, "from_port")
-        to_port = attribute(body, "to_port")
-        if not (from_port and to_port and from_port.isdigit() and to_port.isdigit()):
-            broken.append(f"{where}: {resource} has no literal from_port and to_port, so it cannot be checked against port 443.")
-            continue
-        if not int(from_port) <= 443 <= int(to_port):
-            continue
-        rules_on_443 += 1
+    groups = blocks(text, r'resource\s+"aws_security_group"\s+"[^"]+"')
+    if not groups:
+        broken.append(f"{where}: no aws_security_group resource found.")
+    covers_443 = False
+    for match, body in groups:
+        for _, rule in blocks(body, r"\bingress"):
+            from_port, to_port = attribute(rule, "from_port"), attribute(rule, "to_port")
+            if not (from_port and to_port and from_port.isdigit() and to_port.isdigit()):
+                broken.append(f"{where}: an ingress block has no literal from_port and to_port, so it cannot be checked.")
+                continue
+            covers_443 = covers_443 or int(from_port) <= 443 <= int(to_port)
+            for source, expected in sources.items():
+                if attribute(rule, source) != expected:
+                    broken.append(f"{where}: ingress {from_port}-{to_port} must set {source} = {expected} (found {attribute(rule, source)}).")
+            for source in ("security_groups", "prefix_list_ids", "self"):
+                if attribute(rule, source) is not None:
+                    broken.append(f"{where}: ingress {from_port}-{to_port} admits {source}; only var.{CLOUDFLARE_VARIABLE} may be a source.")
+    if not covers_443:
+        broken.append(f"{where}: no ingress block admits port 443 from var.{CLOUDFLARE_VARIABLE}.")
 
-        for_each = attribute(body, "for_each") or ""
-        if not re.fullmatch(r"(toset\()?var\." + CLOUDFLARE_VARIABLE + r"\)?", for_each):
-            broken.append(f"{where}: {resource} admits port 443 but does not iterate over var.{CLOUDFLARE_VARIABLE} (for_each = {for_each or 'missing'}).")
-        for source in ("cidr_ipv4", "cidr_ipv6", "cidr_blocks", "ipv6_cidr_blocks"):
-            value = attribute(body, source)
-            if value is not None and not re.fullmatch(r'(strcontains\(each\.value, ":"\) \? (null|each\.value) : (null|each\.value))|each\.value|\[each\.value\]', value):
-                broken.append(f"{where}: {resource} takes {source} from {value}, not from var.{CLOUDFLARE_VARIABLE}.")
-        for source in ("referenced_security_group_id", "prefix_list_id", "source_security_group_id", "self"):
-            if attribute(body, source) is not None:
-                broken.append(f"{where}: {resource} admits port 443 from {source}; only var.{CLOUDFLARE_VARIABLE} may be a source.")
-
-    if rules_on_443 == 0:
-        broken.append(f"{where}: no ingress rule admits port 443 from var.{CLOUDFLARE_VARIABLE}.")
+    for match, _ in blocks(text, r'resource\s+"(aws_vpc_security_group_ingress_rule|aws_security_group_rule)"\s+"([^"]+)"'):
+        broken.append(f"{where}: {match.group(1)}.{match.group(2)} adds a rule outside the security group's inline blocks; the inline rules are authoritative and would fight it.")
 
     variable = blocks(text, r'variable\s+"' + CLOUDFLARE_VARIABLE + '"')
     default = attribute(variable[0][1], "default") if variable else None
     if not default or re.search(r'"(0\.0\.0\.0/0|::/0)"', default):
         broken.append(f"{where}: var.{CLOUDFLARE_VARIABLE} must default to Cloudflare's published ranges, without 0.0.0.0/0 or ::/0.")
+
+    # HTTPS with a TLS 1.3 policy, HTTP only redirecting, invalid headers dropped.
+    https = [body for _, body in blocks(text, r'resource\s+"aws_lb_listener"\s+"[^"]+"') if attribute(body, "port") == "443"]
+    if not https or attribute(https[0], "protocol") != '"HTTPS"' or attribute(https[0], "ssl_policy") != "var.ssl_policy":
+        broken.append(f"{where}: the listener on 443 must use protocol HTTPS with ssl_policy = var.ssl_policy.")
+    policy = blocks(text, r'variable\s+"ssl_policy"')
+    if not policy or not (attribute(policy[0][1], "default") or "").startswith('"ELBSecurityPolicy-TLS13-'):
+        broken.append(f"{where}: var.ssl_policy must default to an ELBSecurityPolicy-TLS13-* policy.")
+    http = [body for _, body in blocks(text, r'resource\s+"aws_lb_listener"\s+"[^"]+"') if attribute(body, "port") == "80"]
+    for body in http:
+        actions = blocks(body, r"\bdefault_action")
+        if not actions or attribute(actions[0][1], "type") != '"redirect"' or attribute(blocks(actions[0][1], r"\bredirect")[0][1], "protocol") != '"HTTPS"':
+            broken.append(f"{where}: the listener on 80 must only redirect to HTTPS.")
+    for _, body in blocks(text, r'resource\s+"aws_lb"\s+"[^"]+"'):
+        if attribute(body, "drop_invalid_header_fields") != "true":
+            broken.append(f"{where}: aws_lb must set drop_invalid_header_fields = true.")
+
+    # The target group keeps a caller-given name (the existing quiz-backend-<env>) and is
+    # replaced create-before-destroy.
+    for _, body in blocks(text, r'resource\s+"aws_lb_target_group"\s+"[^"]+"'):
+        lifecycle = blocks(body, r"\blifecycle")
+        if not lifecycle or attribute(lifecycle[0][1], "create_before_destroy") != "true":
+            broken.append(f"{where}: aws_lb_target_group must set lifecycle.create_before_destroy = true.")
+        if attribute(body, "name") != "local.target_group_name" or attribute(locals_text, "target_group_name") != "coalesce(var.target_group_name, var.name)":
+            broken.append(f"{where}: the target group must be named coalesce(var.target_group_name, var.name), without a generated suffix.")
     return broken
 
 
@@ -296,8 +359,24 @@ def check_prod_settings(root: Path) -> list[str]:
     if settings.get("enable_execute_command") != "false":
         broken.append(f"{where}: locals must set enable_execute_command = false (found {settings.get('enable_execute_command')}).")
 
+    locals_text = "\n".join(body for _, body in blocks(text, r"\blocals"))
+    autoscaling = re.sub(r"\s+", " ", attribute(locals_text, "autoscaling") or "")
+    minimum = re.search(r"\bmin_capacity = (\d+)", autoscaling)
+    if not (minimum and int(minimum.group(1)) >= 2):
+        broken.append(f"{where}: locals.autoscaling.min_capacity must be 2 or more, so that tasks run in two zones (found {minimum.group(1) if minimum else None}).")
+    if "scale_to_zero" in autoscaling:
+        broken.append(f"{where}: prod must not scale to zero.")
+    if "FARGATE_SPOT" in (attribute(locals_text, "capacity_provider_strategy") or ""):
+        broken.append(f"{where}: prod must run on on-demand Fargate only, not FARGATE_SPOT.")
+    retention = {}
+    for env in ("testing", "staging", "prod"):
+        value = find_local(root / "envs" / env, "log_retention_in_days")[0] or ""
+        retention[env] = int(value) if value.isdigit() else None
+    if retention["prod"] is None or any(days is None or days >= retention["prod"] for env, days in retention.items() if env != "prod"):
+        broken.append(f"{where}: prod must keep logs longer than testing and staging (found {retention}).")
+
     # The settings count only if the module calls pass them on.
-    for name in ("enable_deletion_protection", "desired_count", "image_tag_mutability", "enable_execute_command"):
+    for name in ("enable_deletion_protection", "desired_count", "image_tag_mutability", "enable_execute_command", "autoscaling", "capacity_provider_strategy", "log_retention_in_days"):
         passed = [attribute(body, name) for _, body in blocks(text, r'module\s+"[^"]+"')]
         if f"local.{name}" not in passed:
             broken.append(f"{where}: no module call passes {name} = local.{name}.")
@@ -310,11 +389,13 @@ def check_trust_subject(root: Path) -> list[str]:
     text = read_tf(directory)
     broken = []
 
-    subject = None
+    values: dict[str, str | None] = {}
     for _, body in blocks(text, r"\blocals"):
-        subject = attribute(body, "oidc_subject") or subject
-    if subject != OIDC_SUBJECT:
-        broken.append(f"{where}: local.oidc_subject must be {OIDC_SUBJECT} (found {subject}).")
+        for name in OIDC_LOCALS:
+            values[name] = attribute(body, name) or values.get(name)
+    for name, expected in OIDC_LOCALS.items():
+        if values.get(name) != expected:
+            broken.append(f"{where}: local.{name} must be {expected} (found {values.get(name)}).")
 
     trust = blocks(text, r'data\s+"aws_iam_policy_document"\s+"trust"')
     conditions = [body for _, trust_body in trust for _, body in blocks(trust_body, r"\bcondition")]
@@ -322,8 +403,166 @@ def check_trust_subject(root: Path) -> list[str]:
     if not subject_conditions:
         broken.append(f"{where}: the trust policy has no condition on the token's sub claim.")
     for body in subject_conditions:
-        if attribute(body, "test") != '"StringEquals"' or attribute(body, "values") != "[local.oidc_subject]":
-            broken.append(f"{where}: the trust policy must require StringEquals on sub with values = [local.oidc_subject] (found {attribute(body, 'test')} {attribute(body, 'values')}).")
+        if attribute(body, "test") != '"StringEquals"' or attribute(body, "values") != "local.oidc_subjects":
+            broken.append(f"{where}: the trust policy must require StringEquals on sub with values = local.oidc_subjects (found {attribute(body, 'test')} {attribute(body, 'values')}).")
+    audience = [body for body in conditions if re.search(r':aud"', attribute(body, "variable") or "")]
+    if not audience or attribute(audience[0], "values") != '["sts.amazonaws.com"]':
+        broken.append(f"{where}: the trust policy must require the audience sts.amazonaws.com.")
+    return broken
+
+
+def check_execution_role_secrets(root: Path) -> list[str]:
+    """The task execution role may read the ARNs in var.secrets and nothing more."""
+    directory = root / "modules" / "service"
+    where = directory.relative_to(root.parent)
+    text = read_tf(directory)
+    broken = []
+
+    documents = blocks(text, r'data\s+"aws_iam_policy_document"\s+"task_execution"')
+    if not documents:
+        return [f"{where}: data.aws_iam_policy_document.task_execution not found."]
+    expected = {
+        "ssm:GetParameters": "local.ssm_parameter_arns",
+        "secretsmanager:GetSecretValue": "local.secretsmanager_secret_arns",
+    }
+    found = set()
+    for match, body in blocks(documents[0][1], r'(dynamic\s+"statement"|\bstatement)'):
+        content = blocks(body, r"\bcontent")
+        statement = content[0][1] if content else body
+        actions = attribute(statement, "actions") or ""
+        for action, local_name in expected.items():
+            reads = re.search(re.escape(action.split(":")[0]) + r":", actions)
+            if not reads:
+                continue
+            if re.search(r"\*", actions) or actions != f'["{action}"]':
+                broken.append(f"{where}: the execution role's secret statement must grant exactly {action} (found {actions}).")
+            for_each = attribute(body, "for_each") or ""
+            if local_name not in for_each or attribute(statement, "resources") != "statement.value":
+                broken.append(f"{where}: {action} must apply only to {local_name} (for_each = {for_each or None}, resources = {attribute(statement, 'resources')}).")
+            found.add(action)
+    for action in expected:
+        if action not in found:
+            broken.append(f"{where}: the execution role has no {action} statement for the secrets.")
+
+    locals_text = "\n".join(body for _, body in blocks(text, r"\blocals"))
+    for name, service in (("ssm_parameter_arns", ":ssm:"), ("secretsmanager_secret_arns", ":secretsmanager:")):
+        value = attribute(locals_text, name) or ""
+        if "values(var.secrets)" not in value or service not in value or "*" in value:
+            broken.append(f"{where}: local.{name} must list only the {service.strip(':')} ARNs of var.secrets (found {value or None}).")
+
+    # The container gets the secrets as valueFrom references, never as environment values.
+    if "secrets     = [for name, arn in var.secrets : { name = name, valueFrom = arn }]" not in text:
+        broken.append(f"{where}: the container definition must render var.secrets as secrets with valueFrom.")
+    return broken
+
+
+def check_backends(root: Path) -> list[str]:
+    """Every root: S3 backend with S3 locking, no profile, no DynamoDB table, no Global API key."""
+    broken = []
+    for directory in sorted((root / "envs").iterdir()):
+        if not directory.is_dir():
+            continue
+        where = directory.relative_to(root.parent)
+        text = read_tf(directory)
+        backend = blocks(text, r'backend\s+"s3"')
+        if not backend:
+            broken.append(f"{where}: no S3 backend.")
+            continue
+        body = backend[0][1]
+        if attribute(body, "use_lockfile") != "true":
+            broken.append(f"{where}: the S3 backend must set use_lockfile = true.")
+        for name in ("profile", "dynamodb_table", "access_key", "secret_key", "shared_credentials_files"):
+            if attribute(body, name) is not None:
+                broken.append(f"{where}: the S3 backend must not set {name}; credentials come from the environment.")
+        key = attribute(body, "key") or ""
+        if directory.name in STATE_KEYS and key != f'"{STATE_KEYS[directory.name]}"':
+            broken.append(f"{where}: the backend key must stay \"{STATE_KEYS[directory.name]}\", the key that holds the current state (found {key or None}).")
+        for _, provider in blocks(text, r'provider\s+"(aws|cloudflare)"'):
+            for name in ("profile", "api_key", "email", "access_key", "secret_key"):
+                if attribute(provider, name) is not None:
+                    broken.append(f"{where}: a provider block sets {name}; credentials come from the environment (a scoped CLOUDFLARE_API_TOKEN for Cloudflare).")
+        if re.search(r'variable\s+"environment"', text):
+            broken.append(f"{where}: the root declares variable \"environment\"; the environment name is a local, never a defaulted input.")
+        versions = blocks(text, r"\brequired_providers")
+        for provider, constraint in (("aws", '"~> 6.0"'), ("cloudflare", '"~> 5.0"')):
+            entry = attribute(versions[0][1], provider) if versions else None
+            if entry is None or f"version = {constraint}" not in re.sub(r"\s+", " ", entry):
+                broken.append(f"{where}: required_providers must pin {provider} to {constraint}.")
+    return broken
+
+
+def check_dns(root: Path) -> list[str]:
+    """Proxied record, unproxied validation records, Full (strict) by rule, no page rule."""
+    broken = []
+    directory = root / "modules" / "dns-tls"
+    where = directory.relative_to(root.parent)
+    text = read_tf(directory)
+    records = {match.group(1): body for match, body in blocks(text, r'resource\s+"cloudflare_dns_record"\s+"([^"]+)"')}
+    if attribute(records.get("this", ""), "proxied") != "true":
+        broken.append(f"{where}: cloudflare_dns_record.this must be proxied = true.")
+    if attribute(records.get("validation", ""), "proxied") != "false":
+        broken.append(f"{where}: cloudflare_dns_record.validation must be proxied = false, or ACM cannot resolve it.")
+
+    directory = root / "modules" / "zone-ssl"
+    where = directory.relative_to(root.parent)
+    rulesets = blocks(read_tf(directory), r'resource\s+"cloudflare_ruleset"\s+"[^"]+"')
+    body = rulesets[0][1] if rulesets else ""
+    if attribute(body, "phase") != '"http_config_settings"' or not re.search(r'ssl\s*=\s*"strict"', body):
+        broken.append(f"{where}: a cloudflare_ruleset in phase http_config_settings must set ssl = \"strict\".")
+
+    for path in sorted(root.rglob("*.tf")):
+        text = blank_comments(path.read_text())
+        if re.search(r'resource\s+"cloudflare_(page_rule|record)"', text):
+            broken.append(f"{path.relative_to(root.parent)}: uses cloudflare_page_rule or cloudflare_record; use a configuration rule and cloudflare_dns_record (provider v5).")
+    return broken
+
+
+def check_migration(root: Path) -> list[str]:
+    """testing and prod move the hand-written roots' resources instead of replacing them."""
+    broken = []
+    for env in STATE_KEYS:
+        if env not in ("testing", "prod"):
+            continue
+        directory = root / "envs" / env
+        where = directory.relative_to(root.parent)
+        text = read_tf(directory)
+        moves = {attribute(body, "from"): attribute(body, "to") for _, body in blocks(text, r"\bmoved")}
+        for source, target in REQUIRED_MOVES.items():
+            if moves.get(source) != target:
+                broken.append(f"{where}: needs moved {{ from = {source}, to = {target} }} (found to = {moves.get(source)}).")
+        locals_text = "\n".join(body for _, body in blocks(text, r"\blocals"))
+        if attribute(locals_text, "target_group_name") != "local.name":
+            broken.append(f"{where}: local.target_group_name must be local.name, the existing target group's name.")
+        if attribute(locals_text, "capacity_provider_strategy") != "[]":
+            broken.append(f"{where}: local.capacity_provider_strategy must stay [] (the FARGATE launch type of the existing service) while the state is taken over.")
+        legacy = attribute(locals_text, "legacy_names") or ""
+        for name, value in LEGACY_NAMES.items():
+            if f'{name} = "{value}"' not in re.sub(r"\s+", " ", legacy):
+                broken.append(f"{where}: local.legacy_names.{name} must be \"{value}\", the existing resource's name.")
+        imports = [body for _, body in blocks(text, r"\bimport")]
+        if not any(attribute(body, "to") == "module.dns_tls.cloudflare_dns_record.this" for body in imports):
+            broken.append(f"{where}: needs an import block that adopts the existing DNS record into module.dns_tls.cloudflare_dns_record.this.")
+    return broken
+
+
+def check_bootstrap(root: Path) -> list[str]:
+    directory = root / "modules" / "bootstrap"
+    where = directory.relative_to(root.parent)
+    text = read_tf(directory)
+    broken = []
+    resources = {match.group(1): body for match, body in blocks(text, r'resource\s+"(aws_s3_bucket_[a-z_]+|aws_iam_openid_connect_provider)"\s+"[^"]+"')}
+    versioning = blocks(resources.get("aws_s3_bucket_versioning", ""), r"\bversioning_configuration")
+    if not versioning or attribute(versioning[0][1], "status") != '"Enabled"':
+        broken.append(f"{where}: the state bucket must have versioning Enabled.")
+    if "aws_s3_bucket_server_side_encryption_configuration" not in resources:
+        broken.append(f"{where}: the state bucket must have default encryption.")
+    block = resources.get("aws_s3_bucket_public_access_block", "")
+    for name in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"):
+        if attribute(block, name) != "true":
+            broken.append(f"{where}: the public access block must set {name} = true.")
+    provider = resources.get("aws_iam_openid_connect_provider", "")
+    if attribute(provider, "url") != '"https://token.actions.githubusercontent.com"' or attribute(provider, "client_id_list") != '["sts.amazonaws.com"]':
+        broken.append(f"{where}: the GitHub OIDC provider must have url https://token.actions.githubusercontent.com and audience sts.amazonaws.com.")
     return broken
 
 
@@ -335,6 +574,11 @@ def main() -> int:
         check_load_balancer_ingress,
         check_prod_settings,
         check_trust_subject,
+        check_execution_role_secrets,
+        check_backends,
+        check_dns,
+        check_migration,
+        check_bootstrap,
     ]
 
     broken = []

@@ -66489,7 +66489,7 @@ function errorMessage(error) {
 ;// CONCATENATED MODULE: ../../packages/shared/src/action.ts
 
 
-/** A Logger on top of @actions/core: groups fold in the log, warnings become annotations. */
+/** Creates a Logger on top of @actions/core, whose groups fold in the log and whose warnings become annotations. */
 function coreLogger() {
     return {
         info: (message) => info(message),
@@ -66588,7 +66588,7 @@ function isAccessDeniedError(error) {
     return name === 'AccessDeniedException' || name === 'AccessDenied';
 }
 /**
- * Turns an AWS SDK error into an ActionError that says what to do, for the errors whose fix is
+ * Turns an AWS SDK error into an ActionError that states the fix, for the errors whose fix is
  * outside the action (credentials, permissions). Other errors pass through unchanged.
  */
 function explainAwsError(error, operation) {
@@ -66794,9 +66794,9 @@ const systemClock = () => Date.now();
 const realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * Calls `check` at a fixed interval until it returns a value other than undefined, the
- * deadline passes or the poll is cancelled. The interval stays fixed (no exponential back-off)
- * so an outcome is seen within one interval of happening; the sleep before the deadline is
- * shortened so the last check lands on the deadline rather than past it.
+ * deadline passes or the poll is cancelled. The interval stays fixed (no exponential back-off),
+ * so an outcome is seen within one interval of happening. The sleep before the deadline is
+ * shortened, so the last check lands on the deadline rather than past it.
  */
 async function poll(check, options) {
     const random = options.random ?? Math.random;

@@ -59301,7 +59301,7 @@ function errorMessage(error) {
 ;// CONCATENATED MODULE: ../../packages/shared/src/action.ts
 
 
-/** A Logger on top of @actions/core: groups fold in the log, warnings become annotations. */
+/** Creates a Logger on top of @actions/core, whose groups fold in the log and whose warnings become annotations. */
 function coreLogger() {
     return {
         info: (message) => info(message),
@@ -59400,7 +59400,7 @@ function isAccessDeniedError(error) {
     return name === 'AccessDeniedException' || name === 'AccessDenied';
 }
 /**
- * Turns an AWS SDK error into an ActionError that says what to do, for the errors whose fix is
+ * Turns an AWS SDK error into an ActionError that states the fix, for the errors whose fix is
  * outside the action (credentials, permissions). Other errors pass through unchanged.
  */
 function explainAwsError(error, operation) {

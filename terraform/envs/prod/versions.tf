@@ -6,13 +6,18 @@ terraform {
       source  = "hashicorp/aws"
       version = "~> 6.0"
     }
+    cloudflare = {
+      source  = "cloudflare/cloudflare"
+      version = "~> 5.0"
+    }
   }
 
   # Credentials come from the environment (OIDC in CI, AWS_PROFILE on a laptop), never from
   # this block. use_lockfile locks the state with an S3 object, so no DynamoDB table is needed.
+  # The key is the one the hand-written root used, so this root takes over its state.
   backend "s3" {
     bucket       = "quiz-terraform-state-111766607077"
-    key          = "ecs-deploy-kit/prod/terraform.tfstate"
+    key          = "prod/terraform.tfstate"
     region       = "ap-south-1"
     encrypt      = true
     use_lockfile = true
@@ -30,3 +35,7 @@ provider "aws" {
     }
   }
 }
+
+# The API token comes from CLOUDFLARE_API_TOKEN: a token scoped to the zone with "DNS: Edit",
+# never the account's Global API key.
+provider "cloudflare" {}

@@ -16,15 +16,15 @@ data "aws_subnets" "default" {
   }
 }
 
-data "aws_acm_certificate" "this" {
-  domain      = local.domain_name
-  statuses    = ["ISSUED"]
-  most_recent = true
-}
-
-# The account has one GitHub OIDC provider, shared by the environments.
+# The account has one GitHub OIDC provider, created by terraform/envs/shared.
 data "aws_iam_openid_connect_provider" "github" {
   url = "https://token.actions.githubusercontent.com"
+}
+
+data "cloudflare_zone" "this" {
+  filter = {
+    name = local.cloudflare_zone_name
+  }
 }
 
 module "registry" {
@@ -34,17 +34,29 @@ module "registry" {
   image_tag_mutability = local.image_tag_mutability
 }
 
+module "dns_tls" {
+  source = "../../modules/dns-tls"
+
+  zone_id                = data.cloudflare_zone.this.id
+  hostname               = local.domain_name
+  load_balancer_dns_name = module.load_balancer.dns_name
+  record_comment         = "quiz-backend ${local.environment}: proxied to the load balancer"
+}
+
 module "load_balancer" {
   source = "../../modules/load-balancer"
 
   name                       = local.name
   vpc_id                     = data.aws_vpc.default.id
   subnet_ids                 = data.aws_subnets.default.ids
-  certificate_arn            = data.aws_acm_certificate.this.arn
+  certificate_arn            = module.dns_tls.certificate_arn
   target_port                = local.container_port
   health_check_path          = "/health"
   deregistration_delay       = local.deregistration_delay
   enable_deletion_protection = local.enable_deletion_protection
+  target_group_name          = local.target_group_name
+  security_group_name        = local.legacy_names.alb_security_group
+  security_group_description = local.legacy_names.alb_security_group_description
 }
 
 module "service" {
@@ -63,17 +75,23 @@ module "service" {
   secrets               = local.container_secrets
   repository_arn        = module.registry.repository_arn
 
-  desired_count              = local.desired_count
-  autoscaling                = local.autoscaling
-  capacity_provider_strategy = local.capacity_provider_strategy
-  enable_execute_command     = local.enable_execute_command
-  log_retention_in_days      = local.log_retention_in_days
+  desired_count                = local.desired_count
+  autoscaling                  = local.autoscaling
+  load_balancer_resource_label = "${module.load_balancer.load_balancer_arn_suffix}/${module.load_balancer.target_group_arn_suffix}"
+  capacity_provider_strategy   = local.capacity_provider_strategy
+  enable_execute_command       = local.enable_execute_command
+  log_retention_in_days        = local.log_retention_in_days
 
   vpc_id                          = data.aws_vpc.default.id
   subnet_ids                      = data.aws_subnets.default.ids
   assign_public_ip                = true # the default VPC has no NAT gateway
   target_group_arn                = module.load_balancer.target_group_arn
   load_balancer_security_group_id = module.load_balancer.security_group_id
+
+  task_role_name             = local.legacy_names.task_role
+  task_execution_role_name   = local.legacy_names.task_execution_role
+  security_group_name        = local.legacy_names.tasks_security_group
+  security_group_description = local.legacy_names.tasks_security_group_description
 }
 
 module "deploy_role" {
@@ -82,6 +100,7 @@ module "deploy_role" {
   name                    = "${local.name}-deploy"
   oidc_provider_arn       = data.aws_iam_openid_connect_provider.github.arn
   github_repository       = local.github_repository
+  github_repository_ids   = local.github_repository_ids
   github_environment      = local.environment
   repository_arn          = module.registry.repository_arn
   source_repository_arns  = local.source_repository_arns

@@ -5,6 +5,16 @@ locals {
   # Jobs that name a GitHub Environment get this subject in their token.
   oidc_subject = "repo:${var.github_repository}:environment:${var.github_environment}"
 
+  # Repositories created or renamed from 15 July 2026 on (and older ones whose admins opt in)
+  # get the immutable form, which appends the owner's and the repository's numeric ids:
+  # repo:OWNER@OWNER_ID/REPO@REPO_ID:environment:NAME (GitHub changelog, 2026-04-23, "Immutable
+  # subject claims for GitHub Actions OIDC tokens"). The ids never move to another repository.
+  github_owner           = split("/", var.github_repository)[0]
+  github_repository_name = split("/", var.github_repository)[1]
+  oidc_subject_immutable = var.github_repository_ids == null ? null : "repo:${local.github_owner}@${var.github_repository_ids.owner_id}/${local.github_repository_name}@${var.github_repository_ids.repository_id}:environment:${var.github_environment}"
+
+  oidc_subjects = compact([local.oidc_subject, local.oidc_subject_immutable])
+
   # Task ARNs share the cluster ARN's prefix: arn:aws:ecs:<region>:<account>:task/<cluster>/<id>.
   cluster_task_arns = "${replace(var.cluster_arn, ":cluster/", ":task/")}/*"
 
@@ -31,7 +41,7 @@ data "aws_iam_policy_document" "trust" {
     condition {
       test     = "StringEquals"
       variable = "${local.oidc_issuer}:sub"
-      values   = [local.oidc_subject]
+      values   = local.oidc_subjects
     }
   }
 }
@@ -60,6 +70,7 @@ data "aws_iam_policy_document" "deploy" {
       "ecr:BatchGetImage",
       "ecr:CompleteLayerUpload",
       "ecr:DescribeImages",
+      "ecr:DescribeRepositories",
       "ecr:GetDownloadUrlForLayer",
       "ecr:InitiateLayerUpload",
       "ecr:PutImage",
@@ -77,6 +88,7 @@ data "aws_iam_policy_document" "deploy" {
         "ecr:BatchCheckLayerAvailability",
         "ecr:BatchGetImage",
         "ecr:DescribeImages",
+        "ecr:DescribeRepositories",
         "ecr:GetDownloadUrlForLayer",
       ]
       resources = statement.value
@@ -166,6 +178,14 @@ data "aws_iam_policy_document" "deploy" {
       "logs:GetLogEvents",
     ]
     resources = [var.log_group_arn, "${var.log_group_arn}:log-stream:*"]
+  }
+
+  # The load test's report reads the service's metrics and scaling activities. Neither
+  # GetMetricData nor Application Auto Scaling's Describe calls have resource-level permissions.
+  statement {
+    sid       = "ReportMetricsRead"
+    actions   = ["cloudwatch:GetMetricData", "application-autoscaling:DescribeScalingActivities"]
+    resources = ["*"]
   }
 
   # The smoke test reads target health; Describe calls of Elastic Load Balancing have no

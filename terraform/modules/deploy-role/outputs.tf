@@ -8,7 +8,7 @@ output "role_name" {
   value       = aws_iam_role.this.name
 }
 
-output "oidc_subject" {
-  description = "The only token subject the trust policy admits."
-  value       = local.oidc_subject
+output "oidc_subjects" {
+  description = "The token subjects the trust policy admits: the classic form, and the immutable form when repository ids are given."
+  value       = local.oidc_subjects
 }

@@ -28,8 +28,22 @@ variable "github_repository" {
   }
 }
 
+variable "github_repository_ids" {
+  description = "Numeric ids of the repository's owner and of the repository (`gh api repos/OWNER/REPO --jq '.owner.id, .id'`). When set, the trust policy also admits the immutable token subject `repo:OWNER@OWNER_ID/REPO@REPO_ID:environment:NAME`, which GitHub issues for repositories created or renamed from 15 July 2026 on."
+  type = object({
+    owner_id      = string
+    repository_id = string
+  })
+  default = null
+
+  validation {
+    condition     = var.github_repository_ids == null ? true : (can(regex("^[0-9]+$", var.github_repository_ids.owner_id)) && can(regex("^[0-9]+$", var.github_repository_ids.repository_id)))
+    error_message = "github_repository_ids.owner_id and github_repository_ids.repository_id must be decimal numbers, such as 8106474 and 517425736."
+  }
+}
+
 variable "github_environment" {
-  description = "GitHub Environment whose jobs may assume the role. The trust policy admits only the token subject `repo:OWNER/REPO:environment:NAME`."
+  description = "GitHub Environment whose jobs may assume the role. The trust policy admits only this environment's token subjects: `repo:OWNER/REPO:environment:NAME`, and the immutable form when `github_repository_ids` is set."
   type        = string
 
   validation {

@@ -3,61 +3,54 @@ data "aws_vpc" "this" {
 }
 
 locals {
-  # Changing any of these replaces the target group. The suffix gives the replacement a new
-  # name, so create_before_destroy can create it while the old one still exists.
-  target_group_suffix = substr(sha1(join("/", [var.vpc_id, var.target_port, "HTTP", "ip"])), 0, 4)
-  target_group_name   = "${var.name}-${local.target_group_suffix}"
+  target_group_name = coalesce(var.target_group_name, var.name)
+
+  cloudflare_ipv4_ranges = [for cidr in var.cloudflare_ip_ranges : cidr if !strcontains(cidr, ":")]
+  cloudflare_ipv6_ranges = [for cidr in var.cloudflare_ip_ranges : cidr if strcontains(cidr, ":")]
 }
 
+# The rules are inline on purpose: inline rules are authoritative, so an apply also revokes any
+# rule added outside this module, such as the "HTTP from anywhere" rule of the hand-written roots
+# this module replaces.
 resource "aws_security_group" "this" {
-  name        = "${var.name}-alb"
-  description = "Load balancer ${var.name}: HTTPS and HTTP from Cloudflare only"
+  name        = coalesce(var.security_group_name, "${var.name}-alb")
+  description = coalesce(var.security_group_description, "Load balancer ${var.name}: HTTPS and HTTP from Cloudflare only")
   vpc_id      = var.vpc_id
 
-  tags = merge(var.tags, { Name = "${var.name}-alb" })
-}
+  ingress {
+    description      = "HTTPS from Cloudflare"
+    protocol         = "tcp"
+    from_port        = 443
+    to_port          = 443
+    cidr_blocks      = local.cloudflare_ipv4_ranges
+    ipv6_cidr_blocks = local.cloudflare_ipv6_ranges
+  }
 
-resource "aws_vpc_security_group_ingress_rule" "https" {
-  for_each = toset(var.cloudflare_ip_ranges)
+  # Port 80 only answers with a redirect to HTTPS, and it admits the same ranges as 443.
+  ingress {
+    description      = "HTTP from Cloudflare, redirected to HTTPS"
+    protocol         = "tcp"
+    from_port        = 80
+    to_port          = 80
+    cidr_blocks      = local.cloudflare_ipv4_ranges
+    ipv6_cidr_blocks = local.cloudflare_ipv6_ranges
+  }
 
-  security_group_id = aws_security_group.this.id
-  description       = "HTTPS from Cloudflare"
-  ip_protocol       = "tcp"
-  from_port         = 443
-  to_port           = 443
-  cidr_ipv4         = strcontains(each.value, ":") ? null : each.value
-  cidr_ipv6         = strcontains(each.value, ":") ? each.value : null
+  egress {
+    description = "Traffic and health checks to the tasks"
+    protocol    = "tcp"
+    from_port   = var.target_port
+    to_port     = var.target_port
+    cidr_blocks = [data.aws_vpc.this.cidr_block]
+  }
 
-  tags = var.tags
-}
-
-# Port 80 only answers with a redirect to HTTPS, and it admits the same ranges as 443.
-resource "aws_vpc_security_group_ingress_rule" "http" {
-  for_each = toset(var.cloudflare_ip_ranges)
-
-  security_group_id = aws_security_group.this.id
-  description       = "HTTP from Cloudflare, redirected to HTTPS"
-  ip_protocol       = "tcp"
-  from_port         = 80
-  to_port           = 80
-  cidr_ipv4         = strcontains(each.value, ":") ? null : each.value
-  cidr_ipv6         = strcontains(each.value, ":") ? each.value : null
-
-  tags = var.tags
-}
-
-resource "aws_vpc_security_group_egress_rule" "targets" {
-  security_group_id = aws_security_group.this.id
-  description       = "Traffic and health checks to the tasks"
-  ip_protocol       = "tcp"
-  from_port         = var.target_port
-  to_port           = var.target_port
-  cidr_ipv4         = data.aws_vpc.this.cidr_block
-
-  tags = var.tags
+  tags = merge(var.tags, { Name = coalesce(var.security_group_name, "${var.name}-alb") })
 }
 
 resource "aws_lb" "this" {
+  #checkov:skip=CKV2_AWS_28:Cloudflare's proxy, the only client the security group admits, is the web application firewall in front of this load balancer.
+  #checkov:skip=CKV_AWS_91:Access logs need a log bucket with an ELB delivery policy; Cloudflare's request logs and the target group metrics cover requests here.
+
   name               = var.name
   load_balancer_type = "application"
   internal           = false
@@ -130,4 +123,7 @@ resource "aws_lb_listener" "http" {
   }
 
   tags = var.tags
+
+  # Port 80 starts redirecting only once port 443 answers.
+  depends_on = [aws_lb_listener.https]
 }

@@ -38,7 +38,7 @@ output "target_group_arn_suffix" {
 }
 
 output "target_group_name" {
-  description = "Name of the target group: the load balancer name plus a 4-hex-digit suffix."
+  description = "Name of the target group."
   value       = aws_lb_target_group.this.name
 }
 

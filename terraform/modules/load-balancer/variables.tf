@@ -2,11 +2,10 @@ variable "name" {
   description = "Name of the load balancer, also the stem of its security group and target group names, for example `quiz-backend-testing`."
   type        = string
 
-  # The target group name gets a 5-character suffix ("-" and 4 hex digits), and AWS limits
-  # load balancer and target group names to 32 characters.
+  # AWS limits load balancer and target group names to 32 characters.
   validation {
-    condition     = length(var.name) <= 27
-    error_message = "name must be at most 27 characters, so that the target group name (name plus a 5-character suffix) fits the 32-character limit."
+    condition     = length(var.name) <= 32
+    error_message = "name must be at most 32 characters, the AWS limit for load balancer and target group names."
   }
 
   validation {
@@ -104,6 +103,29 @@ variable "cloudflare_ip_ranges" {
     condition     = length(var.cloudflare_ip_ranges) <= 30
     error_message = "cloudflare_ip_ranges must have at most 30 entries, because each becomes two security group rules and the default quota is 60 inbound rules."
   }
+}
+
+variable "target_group_name" {
+  description = "Name of the target group. Null uses `name`. A change of VPC, port, protocol or target type replaces the target group before destroying the old one (create_before_destroy), and two target groups cannot share a name, so such a change must also set a new name here, for example `quiz-backend-prod-2`."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.target_group_name == null || (can(regex("^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$", coalesce(var.target_group_name, "x"))) && length(coalesce(var.target_group_name, "x")) <= 32)
+    error_message = "target_group_name must be 1 to 32 letters, digits and hyphens, not starting or ending with a hyphen."
+  }
+}
+
+variable "security_group_name" {
+  description = "Name of the load balancer's security group. Null uses `<name>-alb`. A security group's name and description cannot change in place, so set both to the current values when adopting an existing group."
+  type        = string
+  default     = null
+}
+
+variable "security_group_description" {
+  description = "Description of the load balancer's security group. Null uses a description naming the load balancer."
+  type        = string
+  default     = null
 }
 
 variable "target_port" {

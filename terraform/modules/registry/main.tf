@@ -6,8 +6,20 @@ locals {
 }
 
 resource "aws_ecr_repository" "this" {
+  #checkov:skip=CKV_AWS_136:Images are encrypted at rest with AES256; they hold no credentials (those come from SSM at task start), so a customer managed key would add cost and a key policy without protecting more.
+
   name                 = var.name
   image_tag_mutability = var.image_tag_mutability
+
+  # In the *_WITH_EXCLUSION modes these tag patterns behave the other way round, for example
+  # IMMUTABLE release tags with a movable `latest`.
+  dynamic "image_tag_mutability_exclusion_filter" {
+    for_each = var.image_tag_mutability_exclusion_filters
+    content {
+      filter      = image_tag_mutability_exclusion_filter.value
+      filter_type = "WILDCARD"
+    }
+  }
 
   image_scanning_configuration {
     scan_on_push = true

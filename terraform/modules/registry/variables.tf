@@ -9,13 +9,29 @@ variable "name" {
 }
 
 variable "image_tag_mutability" {
-  description = "Whether a pushed tag can later point at another image: `MUTABLE` or `IMMUTABLE`. Use `IMMUTABLE` where a tag must always name the same image, as in prod."
+  description = "Whether a pushed tag can later point at another image: `MUTABLE`, `IMMUTABLE`, or `MUTABLE_WITH_EXCLUSION` / `IMMUTABLE_WITH_EXCLUSION`, where the tags matching `image_tag_mutability_exclusion_filters` behave the other way. Use `IMMUTABLE` where a tag must always name the same image, as in prod."
   type        = string
   default     = "IMMUTABLE"
 
   validation {
-    condition     = contains(["MUTABLE", "IMMUTABLE"], var.image_tag_mutability)
-    error_message = "image_tag_mutability must be MUTABLE or IMMUTABLE."
+    condition     = contains(["MUTABLE", "IMMUTABLE", "MUTABLE_WITH_EXCLUSION", "IMMUTABLE_WITH_EXCLUSION"], var.image_tag_mutability)
+    error_message = "image_tag_mutability must be MUTABLE, IMMUTABLE, MUTABLE_WITH_EXCLUSION or IMMUTABLE_WITH_EXCLUSION."
+  }
+}
+
+variable "image_tag_mutability_exclusion_filters" {
+  description = "Tag patterns (`*` is the wildcard) that are exempt from `image_tag_mutability`. Only the `*_WITH_EXCLUSION` modes accept them, and those modes need at least one."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = length(var.image_tag_mutability_exclusion_filters) <= 5 && alltrue([for filter in var.image_tag_mutability_exclusion_filters : can(regex("^[A-Za-z0-9._*-]{1,128}$", filter))])
+    error_message = "image_tag_mutability_exclusion_filters may hold at most 5 patterns of letters, digits, '.', '_', '-' and '*'."
+  }
+
+  validation {
+    condition     = endswith(var.image_tag_mutability, "_WITH_EXCLUSION") == (length(var.image_tag_mutability_exclusion_filters) > 0)
+    error_message = "image_tag_mutability_exclusion_filters must be non-empty exactly when image_tag_mutability is MUTABLE_WITH_EXCLUSION or IMMUTABLE_WITH_EXCLUSION."
   }
 }
 

@@ -76,6 +76,9 @@ resource "aws_ecs_cluster_capacity_providers" "this" {
 }
 
 resource "aws_cloudwatch_log_group" "this" {
+  #checkov:skip=CKV_AWS_158:CloudWatch Logs encrypts the group at rest with its own key; the application logs no credentials, which reach the container as secrets.
+  #checkov:skip=CKV_AWS_338:Retention is an environment setting (7 to 90 days here), chosen for cost; a year of debug logs has no reader.
+
   name              = local.log_group_name
   retention_in_days = var.log_retention_in_days
 
@@ -96,7 +99,7 @@ data "aws_iam_policy_document" "ecs_tasks_assume_role" {
 # The task execution role is what ECS itself uses to start a task: pull the image, create the
 # log stream and resolve the secrets.
 resource "aws_iam_role" "task_execution" {
-  name               = "${var.name}-task-execution"
+  name               = coalesce(var.task_execution_role_name, "${var.name}-task-execution")
   assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume_role.json
 
   tags = var.tags
@@ -169,7 +172,7 @@ resource "aws_iam_role_policy" "task_execution" {
 
 # The task role is what the application's own AWS calls use. It starts without permissions.
 resource "aws_iam_role" "task" {
-  name               = "${var.name}-task"
+  name               = coalesce(var.task_role_name, "${var.name}-task")
   assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume_role.json
 
   tags = var.tags
@@ -219,34 +222,35 @@ resource "aws_ecs_task_definition" "bootstrap" {
   tags = var.tags
 }
 
+# Inline rules are authoritative: an apply revokes rules added outside this module. They also
+# match the inline rules of the hand-written roots this module replaces, so adopting their
+# security group changes no rule.
 resource "aws_security_group" "tasks" {
-  name        = "${var.name}-tasks"
-  description = "Tasks of ${var.name}: container port from the load balancer only"
+  #checkov:skip=CKV_AWS_382:Tasks reach ECR, CloudWatch Logs, SSM and MongoDB Atlas at addresses that change, from a default VPC with neither NAT gateway nor VPC endpoints to pin them.
+
+  name        = coalesce(var.security_group_name, "${var.name}-tasks")
+  description = coalesce(var.security_group_description, "Tasks of ${var.name}: container port from the load balancer only")
   vpc_id      = var.vpc_id
 
-  tags = merge(var.tags, { Name = "${var.name}-tasks" })
-}
+  ingress {
+    description     = "Container port from the load balancer"
+    protocol        = "tcp"
+    from_port       = var.container_port
+    to_port         = var.container_port
+    security_groups = [var.load_balancer_security_group_id]
+  }
 
-resource "aws_vpc_security_group_ingress_rule" "from_load_balancer" {
-  security_group_id            = aws_security_group.tasks.id
-  description                  = "Container port from the load balancer"
-  ip_protocol                  = "tcp"
-  from_port                    = var.container_port
-  to_port                      = var.container_port
-  referenced_security_group_id = var.load_balancer_security_group_id
+  # Tasks reach ECR, CloudWatch Logs, SSM, Secrets Manager and the database (MongoDB Atlas)
+  # over the internet, on addresses that are not fixed.
+  egress {
+    description = "All outbound traffic"
+    protocol    = "-1"
+    from_port   = 0
+    to_port     = 0
+    cidr_blocks = ["0.0.0.0/0"]
+  }
 
-  tags = var.tags
-}
-
-# Tasks reach ECR, CloudWatch Logs, SSM, Secrets Manager and the database (MongoDB Atlas)
-# over the internet, on addresses that are not fixed.
-resource "aws_vpc_security_group_egress_rule" "all" {
-  security_group_id = aws_security_group.tasks.id
-  description       = "All outbound traffic"
-  ip_protocol       = "-1"
-  cidr_ipv4         = "0.0.0.0/0"
-
-  tags = var.tags
+  tags = merge(var.tags, { Name = coalesce(var.security_group_name, "${var.name}-tasks") })
 }
 
 resource "aws_ecs_service" "this" {
@@ -254,6 +258,11 @@ resource "aws_ecs_service" "this" {
   cluster         = aws_ecs_cluster.this.arn
   task_definition = aws_ecs_task_definition.bootstrap.arn
   desired_count   = var.desired_count
+
+  # With an empty strategy the service keeps the FARGATE launch type of services created
+  # before capacity providers: switching an existing service from a launch type to a strategy
+  # may replace it with some provider versions, so adopting one keeps its launch type.
+  launch_type = length(var.capacity_provider_strategy) == 0 ? "FARGATE" : null
 
   dynamic "capacity_provider_strategy" {
     for_each = var.capacity_provider_strategy
@@ -323,18 +332,88 @@ resource "aws_appautoscaling_target" "this" {
   }
 }
 
-resource "aws_appautoscaling_policy" "cpu" {
-  name               = "${var.name}-cpu"
+locals {
+  target_tracking = {
+    for key, policy in {
+      cpu = {
+        target = var.autoscaling.cpu_target_percent
+        metric = "ECSServiceAverageCPUUtilization"
+        label  = null
+      }
+      memory = {
+        target = var.autoscaling.memory_target_percent
+        metric = "ECSServiceAverageMemoryUtilization"
+        label  = null
+      }
+      requests = {
+        target = var.autoscaling.requests_per_target
+        metric = "ALBRequestCountPerTarget"
+        label  = var.load_balancer_resource_label
+      }
+    } : key => policy if policy.target != null
+  }
+}
+
+resource "aws_appautoscaling_policy" "target_tracking" {
+  for_each = local.target_tracking
+
+  name               = "${var.name}-${each.key}"
   policy_type        = "TargetTrackingScaling"
   service_namespace  = aws_appautoscaling_target.this.service_namespace
   scalable_dimension = aws_appautoscaling_target.this.scalable_dimension
   resource_id        = aws_appautoscaling_target.this.resource_id
 
   target_tracking_scaling_policy_configuration {
-    target_value = var.autoscaling.cpu_target_percent
+    target_value       = each.value.target
+    scale_in_cooldown  = var.autoscaling.scale_in_cooldown
+    scale_out_cooldown = var.autoscaling.scale_out_cooldown
 
     predefined_metric_specification {
-      predefined_metric_type = "ECSServiceAverageCPUUtilization"
+      predefined_metric_type = each.value.metric
+      resource_label         = each.value.label
     }
   }
+}
+
+# The first version of this module had a single CPU policy at this address.
+moved {
+  from = aws_appautoscaling_policy.cpu
+  to   = aws_appautoscaling_policy.target_tracking["cpu"]
+}
+
+# Scale to zero outside working hours: the stop action sets the range to 0..0, the start action
+# restores the configured range. The target ignores min and max, so these changes are no drift.
+resource "aws_appautoscaling_scheduled_action" "stop" {
+  count = var.autoscaling.scale_to_zero == null ? 0 : 1
+
+  name               = "${var.name}-scale-to-zero"
+  service_namespace  = aws_appautoscaling_target.this.service_namespace
+  scalable_dimension = aws_appautoscaling_target.this.scalable_dimension
+  resource_id        = aws_appautoscaling_target.this.resource_id
+  schedule           = var.autoscaling.scale_to_zero.stop_schedule
+  timezone           = var.autoscaling.scale_to_zero.timezone
+
+  scalable_target_action {
+    min_capacity = 0
+    max_capacity = 0
+  }
+}
+
+resource "aws_appautoscaling_scheduled_action" "start" {
+  count = var.autoscaling.scale_to_zero == null ? 0 : 1
+
+  name               = "${var.name}-scale-up"
+  service_namespace  = aws_appautoscaling_target.this.service_namespace
+  scalable_dimension = aws_appautoscaling_target.this.scalable_dimension
+  resource_id        = aws_appautoscaling_target.this.resource_id
+  schedule           = var.autoscaling.scale_to_zero.start_schedule
+  timezone           = var.autoscaling.scale_to_zero.timezone
+
+  scalable_target_action {
+    min_capacity = var.autoscaling.min_capacity
+    max_capacity = var.autoscaling.max_capacity
+  }
+
+  # Two scheduled actions on one target may not be written at the same time.
+  depends_on = [aws_appautoscaling_scheduled_action.stop]
 }

@@ -149,11 +149,28 @@ variable "desired_count" {
 }
 
 variable "autoscaling" {
-  description = "Task count range of the autoscaling target and the average CPU utilization (percent) it tracks. Terraform sets min and max at creation only, because an external scheduler may change them."
+  description = <<-EOT
+    Autoscaling of the task count. `min_capacity` and `max_capacity` are set at creation only,
+    because an external scheduler may change them. Each `*_target` value that is not null adds
+    a target-tracking policy: average CPU percent, average memory percent, or load balancer
+    requests per task per minute (this one needs `load_balancer_resource_label`).
+    `scale_to_zero` adds two scheduled actions: at `stop_schedule` the range becomes 0 to 0,
+    at `start_schedule` it returns to min to max. Schedules are Application Auto Scaling
+    expressions such as `cron(0 21 ? * MON-FRI *)`, read in `timezone`.
+  EOT
   type = object({
-    min_capacity       = number
-    max_capacity       = number
-    cpu_target_percent = optional(number, 60)
+    min_capacity          = number
+    max_capacity          = number
+    cpu_target_percent    = optional(number, 60)
+    memory_target_percent = optional(number)
+    requests_per_target   = optional(number)
+    scale_in_cooldown     = optional(number, 300)
+    scale_out_cooldown    = optional(number, 60)
+    scale_to_zero = optional(object({
+      stop_schedule  = string
+      start_schedule = string
+      timezone       = optional(string, "Asia/Kolkata")
+    }))
   })
 
   validation {
@@ -162,13 +179,50 @@ variable "autoscaling" {
   }
 
   validation {
-    condition     = var.autoscaling.cpu_target_percent > 0 && var.autoscaling.cpu_target_percent <= 100
-    error_message = "autoscaling.cpu_target_percent must be above 0 and at most 100."
+    condition = alltrue([
+      for percent in [var.autoscaling.cpu_target_percent, var.autoscaling.memory_target_percent] :
+      percent == null ? true : (percent > 0 && percent <= 100)
+    ])
+    error_message = "autoscaling.cpu_target_percent and autoscaling.memory_target_percent must be above 0 and at most 100, or null."
+  }
+
+  validation {
+    condition     = var.autoscaling.requests_per_target == null ? true : var.autoscaling.requests_per_target > 0
+    error_message = "autoscaling.requests_per_target must be above 0, or null."
+  }
+
+  validation {
+    condition     = var.autoscaling.scale_in_cooldown >= 0 && var.autoscaling.scale_out_cooldown >= 0
+    error_message = "autoscaling.scale_in_cooldown and autoscaling.scale_out_cooldown must be at least 0 seconds."
+  }
+
+  validation {
+    condition = var.autoscaling.scale_to_zero == null ? true : alltrue([
+      for schedule in [var.autoscaling.scale_to_zero.stop_schedule, var.autoscaling.scale_to_zero.start_schedule] :
+      can(regex("^(cron|rate|at)\\(.+\\)$", schedule))
+    ])
+    error_message = "autoscaling.scale_to_zero schedules must be cron(...), rate(...) or at(...) expressions."
+  }
+}
+
+variable "load_balancer_resource_label" {
+  description = "Label of the load balancer and target group for the requests-per-target policy: `<load balancer ARN suffix>/<target group ARN suffix>`, that is `app/<lb-name>/<id>/targetgroup/<tg-name>/<id>`. Needed only when `autoscaling.requests_per_target` is set."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.load_balancer_resource_label == null || can(regex("^app/[^/]+/[^/]+/targetgroup/[^/]+/[^/]+$", coalesce(var.load_balancer_resource_label, "-")))
+    error_message = "load_balancer_resource_label must look like app/<lb-name>/<id>/targetgroup/<tg-name>/<id>."
+  }
+
+  validation {
+    condition     = var.autoscaling.requests_per_target == null || var.load_balancer_resource_label != null
+    error_message = "load_balancer_resource_label is required when autoscaling.requests_per_target is set: the policy counts the requests of that target group."
   }
 }
 
 variable "capacity_provider_strategy" {
-  description = "Fargate capacity providers the service spreads its tasks over: `FARGATE`, `FARGATE_SPOT`, or both with weights. `base` tasks are placed on that provider first. Fargate Spot tasks can be stopped with two minutes' notice."
+  description = "Fargate capacity providers the service spreads its tasks over: `FARGATE`, `FARGATE_SPOT`, or both with weights. `base` tasks are placed on that provider first. Fargate Spot tasks can be stopped with two minutes' notice. An empty list uses the `FARGATE` launch type instead, as services created without capacity providers do."
   type = list(object({
     capacity_provider = string
     weight            = number
@@ -177,12 +231,12 @@ variable "capacity_provider_strategy" {
   default = [{ capacity_provider = "FARGATE", weight = 1 }]
 
   validation {
-    condition     = length(var.capacity_provider_strategy) > 0 && alltrue([for item in var.capacity_provider_strategy : contains(["FARGATE", "FARGATE_SPOT"], item.capacity_provider)])
-    error_message = "capacity_provider_strategy must list at least one of FARGATE and FARGATE_SPOT, and nothing else."
+    condition     = alltrue([for item in var.capacity_provider_strategy : contains(["FARGATE", "FARGATE_SPOT"], item.capacity_provider)])
+    error_message = "capacity_provider_strategy may list FARGATE and FARGATE_SPOT, and nothing else."
   }
 
   validation {
-    condition     = sum([for item in var.capacity_provider_strategy : item.weight]) > 0 && length([for item in var.capacity_provider_strategy : item if item.base > 0]) <= 1
+    condition     = length(var.capacity_provider_strategy) == 0 || (sum(concat([0], [for item in var.capacity_provider_strategy : item.weight])) > 0 && length([for item in var.capacity_provider_strategy : item if item.base > 0]) <= 1)
     error_message = "capacity_provider_strategy needs a weight above 0 on at least one provider, and at most one provider may set base."
   }
 }
@@ -298,4 +352,28 @@ variable "tags" {
   description = "Tags added to every resource of the module, on top of the provider's default tags."
   type        = map(string)
   default     = {}
+}
+
+variable "task_role_name" {
+  description = "Name of the task role. Null uses `<name>-task`. Revisions that CI registers keep naming the role they were rendered from, so an adopted role must keep its name."
+  type        = string
+  default     = null
+}
+
+variable "task_execution_role_name" {
+  description = "Name of the task execution role. Null uses `<name>-task-execution`. Keep the current name when adopting an existing role, for the same reason as `task_role_name`."
+  type        = string
+  default     = null
+}
+
+variable "security_group_name" {
+  description = "Name of the tasks' security group. Null uses `<name>-tasks`. A security group's name and description cannot change in place, so set both to the current values when adopting an existing group."
+  type        = string
+  default     = null
+}
+
+variable "security_group_description" {
+  description = "Description of the tasks' security group. Null uses a description naming the service."
+  type        = string
+  default     = null
 }
