@@ -1,5 +1,6 @@
 import { InputError } from '@ecs-deploy-kit/shared';
 
+import type { ContainerRequest, ListMode } from './inputs.ts';
 import { closestName } from './suggest.ts';
 
 /**
@@ -16,7 +17,8 @@ export interface Tag {
 
 /**
  * Fields DescribeTaskDefinition returns that RegisterTaskDefinition rejects, because ECS sets
- * them when it registers a revision.
+ * them when it registers a revision. A unit test checks this list against the SDK's schemas:
+ * the members of TaskDefinition that RegisterTaskDefinitionRequest lacks.
  */
 export const READ_ONLY_FIELDS = [
   'taskDefinitionArn',
@@ -27,41 +29,16 @@ export const READ_ONLY_FIELDS = [
   'registeredAt',
   'registeredBy',
   'deregisteredAt',
+  'deleteRequestedAt',
 ] as const;
 
 export interface RenderRequest {
-  containerName?: string;
-  image?: string;
-  environment: ReadonlyMap<string, string>;
-  secrets: ReadonlyMap<string, string>;
-}
-
-/** Names of variables or secrets, grouped by what rendering did to them. It contains no values. */
-export interface NameChanges {
-  added: string[];
-  changed: string[];
-  unchanged: string[];
-  /** Names removed because the same name is now set in the other list (environment or secrets). */
-  removed: string[];
-}
-
-export interface ContainerChanges {
-  containerName: string;
-  previousImage?: string;
-  image?: string;
-  environment: NameChanges;
-  secrets: NameChanges;
-}
-
-export interface RenderedTaskDefinition {
-  taskDefinition: TaskDefinitionDocument;
-  family: string;
-  /** Read-only fields that were present in the source and removed, in READ_ONLY_FIELDS order. */
-  strippedFields: string[];
-  /** Changes to the container named in the request, or undefined when no container was named. */
-  container?: ContainerChanges;
-  /** Image of the named container, else of the only container, else undefined. */
-  image?: string;
+  containers: readonly ContainerRequest[];
+  /** The input that named the containers, for error messages (default container-name). */
+  containerInput?: string;
+  environmentMode: ListMode;
+  secretsMode: ListMode;
+  tags: ReadonlyMap<string, string>;
 }
 
 interface NamedEntry {
@@ -69,84 +46,84 @@ interface NamedEntry {
   [field: string]: unknown;
 }
 
-/**
- * Renders a task definition ready for RegisterTaskDefinition: removes the read-only fields, adds
- * `tags`, and sets the image, environment and secrets of the named container. Works on a copy
- * and keeps every other field, known or not. `label` names the source in error messages.
- */
-export function renderTaskDefinition(
-  source: TaskDefinitionDocument,
-  tags: readonly Tag[] | undefined,
-  request: RenderRequest,
-  label: string,
-): RenderedTaskDefinition {
-  const taskDefinition = structuredClone(source);
-
+/** Returns a copy without the read-only fields, and the names of those that were present, in READ_ONLY_FIELDS order. */
+export function stripReadOnlyFields(source: TaskDefinitionDocument): { document: TaskDefinitionDocument; strippedFields: string[] } {
+  const document = { ...source };
   const strippedFields: string[] = [];
   for (const field of READ_ONLY_FIELDS) {
-    if (field in taskDefinition) {
-      delete taskDefinition[field];
+    if (field in document) {
+      delete document[field];
       strippedFields.push(field);
     }
   }
-  if (tags !== undefined && tags.length > 0 && taskDefinition.tags === undefined) {
-    taskDefinition.tags = tags.map((tag) => ({ ...tag }));
-  }
-
-  const containers = containerDefinitions(taskDefinition);
-  const rendered: RenderedTaskDefinition = { taskDefinition, family: String(taskDefinition.family), strippedFields };
-  if (request.containerName === undefined) {
-    const only = containers.length === 1 ? containers[0] : undefined;
-    if (typeof only?.image === 'string') rendered.image = only.image;
-    return rendered;
-  }
-
-  const container = findContainer(containers, request.containerName, label);
-  rendered.container = updateContainer(container, request);
-  if (typeof container.image === 'string') rendered.image = container.image;
-  return rendered;
+  return { document, strippedFields };
 }
 
-function containerDefinitions(taskDefinition: TaskDefinitionDocument): NamedEntry[] {
+/**
+ * Adds the source revision's tags to a task definition that has none of its own, since
+ * DescribeTaskDefinition returns them beside the task definition rather than in it.
+ */
+export function withSourceTags(document: TaskDefinitionDocument, tags: readonly Tag[] | undefined): TaskDefinitionDocument {
+  if (tags === undefined || tags.length === 0 || document.tags !== undefined) return document;
+  return { ...document, tags: tags.map((tag) => ({ ...tag })) };
+}
+
+/**
+ * Applies the requested changes to a copy of a validated task definition: each named
+ * container's image, environment and secrets, and the tags. Every other field, known or not,
+ * is kept. `label` names the source in error messages.
+ */
+export function applyChanges(source: TaskDefinitionDocument, request: RenderRequest, label: string): TaskDefinitionDocument {
+  const taskDefinition = structuredClone(source);
+  const containers = containerDefinitions(taskDefinition);
+
+  for (const containerRequest of request.containers) {
+    const container = findContainer(containers, containerRequest.name, label, request.containerInput ?? 'container-name');
+    updateContainer(container, containerRequest, request);
+  }
+
+  if (request.tags.size > 0) taskDefinition.tags = mergeTags(taskDefinition.tags, request.tags);
+  return taskDefinition;
+}
+
+/** Returns the image of the first requested container, else of the only container, else undefined. */
+export function primaryImage(taskDefinition: TaskDefinitionDocument, containerNames: readonly string[]): string | undefined {
+  const containers = containerDefinitions(taskDefinition);
+  let container: NamedEntry | undefined;
+  if (containerNames.length > 0) container = containers.find((candidate) => candidate.name === containerNames[0]);
+  else if (containers.length === 1) container = containers[0];
+  return typeof container?.image === 'string' ? container.image : undefined;
+}
+
+export function containerDefinitions(taskDefinition: TaskDefinitionDocument): NamedEntry[] {
   const containers = taskDefinition.containerDefinitions;
   return Array.isArray(containers) ? (containers as NamedEntry[]) : [];
 }
 
-function findContainer(containers: NamedEntry[], name: string, label: string): NamedEntry {
+function findContainer(containers: NamedEntry[], name: string, label: string, input: string): NamedEntry {
   const container = containers.find((candidate) => candidate.name === name);
   if (container) return container;
 
   const names = containers.map((candidate) => String(candidate.name));
-  if (names.length === 0) throw new InputError('container-name', `"${name}" not found: task definition ${label} has no containers.`);
+  if (names.length === 0) throw new InputError(input, `"${name}" not found: task definition ${label} has no containers.`);
+  // A task definition has few containers, so the closest name is worth suggesting however far it is.
   const suggestion = closestName(name, names);
-  throw new InputError(
-    'container-name',
-    `"${name}" is not a container in task definition ${label}. Containers in it: ${names.join(', ')}. Did you mean "${suggestion}"?`,
-  );
+  throw new InputError(input, `"${name}" is not a container in task definition ${label}. Containers in it: ${names.join(', ')}. Did you mean "${suggestion}"?`);
 }
 
-function updateContainer(container: NamedEntry, request: RenderRequest): ContainerChanges {
-  const changes: ContainerChanges = {
-    containerName: String(container.name),
-    environment: emptyNameChanges(),
-    secrets: emptyNameChanges(),
-  };
-  if (typeof container.image === 'string') changes.previousImage = container.image;
+function updateContainer(container: NamedEntry, request: ContainerRequest, modes: RenderRequest): void {
   if (request.image !== undefined) container.image = request.image;
-  if (typeof container.image === 'string') changes.image = container.image;
 
   // A name set in one list is removed from the other first: ECS rejects a container that has
   // the same name in both environment and secrets.
-  changes.secrets.removed = removeEntries(container, 'secrets', request.environment.keys());
-  changes.environment.removed = removeEntries(container, 'environment', request.secrets.keys());
+  removeEntries(container, 'secrets', request.environment.keys());
+  removeEntries(container, 'environment', request.secrets.keys());
 
-  mergeEntries(container, 'environment', 'value', request.environment, changes.environment);
-  mergeEntries(container, 'secrets', 'valueFrom', request.secrets, changes.secrets);
-  return changes;
-}
+  removeEntries(container, 'environment', request.environmentRemove);
+  removeEntries(container, 'secrets', request.secretsRemove);
 
-function emptyNameChanges(): NameChanges {
-  return { added: [], changed: [], unchanged: [], removed: [] };
+  setEntries(container, 'environment', 'value', request.environment, modes.environmentMode);
+  setEntries(container, 'secrets', 'valueFrom', request.secrets, modes.secretsMode);
 }
 
 function entriesOf(container: NamedEntry, list: 'environment' | 'secrets'): NamedEntry[] {
@@ -154,37 +131,40 @@ function entriesOf(container: NamedEntry, list: 'environment' | 'secrets'): Name
   return Array.isArray(entries) ? (entries as NamedEntry[]) : [];
 }
 
-function removeEntries(container: NamedEntry, list: 'environment' | 'secrets', names: Iterable<string>): string[] {
+function removeEntries(container: NamedEntry, list: 'environment' | 'secrets', names: Iterable<string>): void {
   const remove = new Set(names);
-  const entries = entriesOf(container, list);
-  const removed = [...new Set(entries.filter((entry) => remove.has(String(entry.name))).map((entry) => String(entry.name)))];
-  if (removed.length > 0) container[list] = entries.filter((entry) => !remove.has(String(entry.name)));
-  return removed;
+  if (remove.size === 0 || container[list] === undefined) return;
+  container[list] = entriesOf(container, list).filter((entry) => !remove.has(String(entry.name)));
 }
 
 /**
- * Sets each value by name: every existing entry of that name is updated in place, so the order
- * of the container's list stays as it was, and new names are appended in input order.
+ * In merge mode, sets each value by name: every existing entry of that name is updated in place,
+ * so the order of the container's list stays as it was, and new names are appended in input
+ * order. In exclusive mode the list becomes exactly the given entries.
  */
-function mergeEntries(
-  container: NamedEntry,
-  list: 'environment' | 'secrets',
-  valueField: 'value' | 'valueFrom',
-  values: ReadonlyMap<string, string>,
-  changes: NameChanges,
-): void {
+function setEntries(container: NamedEntry, list: 'environment' | 'secrets', valueField: 'value' | 'valueFrom', values: ReadonlyMap<string, string>, mode: ListMode): void {
+  if (mode === 'exclusive') {
+    container[list] = [...values].map(([name, value]) => ({ name, [valueField]: value }));
+    return;
+  }
   if (values.size === 0) return;
+
   const entries = entriesOf(container, list);
   for (const [name, value] of values) {
     const existing = entries.filter((entry) => entry.name === name);
-    if (existing.length === 0) {
-      entries.push({ name, [valueField]: value });
-      changes.added.push(name);
-      continue;
-    }
-    const differs = existing.some((entry) => entry[valueField] !== value);
+    if (existing.length === 0) entries.push({ name, [valueField]: value });
     for (const entry of existing) entry[valueField] = value;
-    (differs ? changes.changed : changes.unchanged).push(name);
   }
   container[list] = entries;
+}
+
+/** Keeps the existing tags in order, overrides values by key and appends new keys in input order. */
+function mergeTags(existing: unknown, tags: ReadonlyMap<string, string>): Tag[] {
+  const merged = Array.isArray(existing) ? (existing as Tag[]).map((tag) => ({ ...tag })) : [];
+  for (const [key, value] of tags) {
+    const tag = merged.find((candidate) => candidate.key === key);
+    if (tag) tag.value = value;
+    else merged.push({ key, value });
+  }
+  return merged;
 }

@@ -5,13 +5,19 @@ import path from 'node:path';
 import { formatNames } from '@ecs-deploy-kit/shared';
 import type { Logger } from '@ecs-deploy-kit/shared';
 
+import { checkImageArchitecture, taskArchitecture } from './architecture.ts';
+import type { ArchitectureCheck, ArchitectureDeps } from './architecture.ts';
+import { diffTaskDefinitions, isEmptyDiff, isEmptyNameDiff } from './diff.ts';
+import type { NameDiff, TaskDefinitionDiff, ValueChange } from './diff.ts';
 import type { Inputs } from './inputs.ts';
-import { renderTaskDefinition } from './render.ts';
-import type { ContainerChanges, NameChanges, TaskDefinitionDocument } from './render.ts';
+import { applyChanges, primaryImage, stripReadOnlyFields, withSourceTags } from './render.ts';
+import type { TaskDefinitionDocument } from './render.ts';
 import { loadTaskDefinition } from './source.ts';
-import type { EcsConnection } from './source.ts';
+import type { EcsConnection, LoadedTaskDefinition } from './source.ts';
+import { validateTaskDefinition } from './validate.ts';
+import type { ValidatedTaskDefinition } from './validate.ts';
 
-export interface Deps {
+export interface Deps extends Omit<ArchitectureDeps, 'logger'> {
   /** Creates the ECS client on first use, so a file source needs no AWS settings. */
   ecs: () => EcsConnection;
   logger: Logger;
@@ -28,7 +34,7 @@ export interface Result {
   /** Absolute path of the rendered task definition file. */
   taskDefinitionPath: string;
   family: string;
-  /** Image of the named container, else of the only container, else empty. */
+  /** Image of the first named container, else of the only container, else empty. */
   image: string;
   /** ARN of the revision rendered from, or empty for a file source. */
   previousTaskDefinitionArn: string;
@@ -37,12 +43,17 @@ export interface Result {
   /** `family:revision` of the source, or its file path. */
   sourceLabel: string;
   strippedFields: string[];
-  container?: ContainerChanges;
+  /** Unknown fields dropped with a warning (unknown-fields: warn), with their paths. */
+  unknownFields: string[];
+  /** Paths whose value was converted to the type RegisterTaskDefinition expects. */
+  convertedFields: string[];
+  diff: TaskDefinitionDiff;
+  architectureChecks: ArchitectureCheck[];
 }
 
 const OUTPUT_SUBDIRECTORY = 'ecs-render-taskdef';
 
-/** Reads the source task definition, renders it with the requested changes and writes it to a new file. */
+/** Reads the source task definition, validates it, renders the requested changes, checks the images and writes a new file. */
 export async function run(inputs: Inputs, deps: Deps): Promise<Result> {
   const { logger } = deps;
 
@@ -53,31 +64,64 @@ export async function run(inputs: Inputs, deps: Deps): Promise<Result> {
     return source;
   });
 
+  const validated = await logger.group('Validate the task definition', () => Promise.resolve(validateSource(loaded, inputs, logger)));
+
   const rendered = await logger.group('Render the task definition', async () => {
-    const request = { containerName: inputs.containerName, image: inputs.image, environment: inputs.environment, secrets: inputs.secrets };
-    const result = renderTaskDefinition(loaded.document, loaded.tags, request, loaded.label);
-    logger.info(`Removed read-only fields: ${result.strippedFields.length > 0 ? result.strippedFields.join(', ') : 'none were present'}.`);
-    if (result.container) logContainerChanges(logger, result.container);
-    return result;
+    const request = { containers: inputs.containers, containerInput: inputs.containerInput, environmentMode: inputs.environmentMode, secretsMode: inputs.secretsMode, tags: inputs.tags };
+    const taskDefinition = applyChanges(validated.document, request, loaded.label);
+    const diff = diffTaskDefinitions(validated.document, taskDefinition);
+    logDiff(logger, diff);
+    return { taskDefinition, diff };
   });
 
+  const architectureChecks = await logger.group('Check image architectures', () => checkArchitectures(rendered.taskDefinition, rendered.diff, inputs, deps));
+
+  const family = String(rendered.taskDefinition.family);
   const taskDefinitionPath = await logger.group('Write the rendered file', async () => {
-    const file = await writeRenderedFile(inputs.outputDirectory, rendered.family, rendered.taskDefinition, deps.randomSuffix);
+    const file = await writeRenderedFile(inputs.outputDirectory, family, rendered.taskDefinition, deps.randomSuffix);
     logger.info(`Wrote ${file}.`);
     return file;
   });
 
-  const result: Result = {
+  return {
     taskDefinitionPath,
-    family: rendered.family,
-    image: rendered.image ?? '',
+    family,
+    image: primaryImage(rendered.taskDefinition, inputs.containers.map((container) => container.name)) ?? '',
     previousTaskDefinitionArn: loaded.arn ?? '',
     origin: loaded.origin,
     sourceLabel: loaded.label,
-    strippedFields: rendered.strippedFields,
+    strippedFields: validated.strippedFields,
+    unknownFields: validated.unknownFields,
+    convertedFields: validated.converted,
+    diff: rendered.diff,
+    architectureChecks,
   };
-  if (rendered.container) result.container = rendered.container;
-  return result;
+}
+
+/** Strips the read-only fields, adds the source's tags and validates against the RegisterTaskDefinition input. */
+function validateSource(loaded: LoadedTaskDefinition, inputs: Inputs, logger: Logger): ValidatedTaskDefinition & { strippedFields: string[] } {
+  const { document, strippedFields } = stripReadOnlyFields(loaded.document);
+  logger.info(`Removed read-only fields: ${strippedFields.length > 0 ? strippedFields.join(', ') : 'none were present'}.`);
+
+  const validated = validateTaskDefinition(withSourceTags(document, loaded.tags), loaded.label, inputs.unknownFields);
+  for (const message of validated.unknownFields) logger.warning(`${message} The field was removed from the rendered file.`);
+  if (validated.converted.length > 0) logger.info(`Converted to the type RegisterTaskDefinition expects: ${validated.converted.join(', ')}.`);
+  if (validated.nullsRemoved.length > 0) logger.debug(`Removed null values: ${validated.nullsRemoved.join(', ')}.`);
+  logger.info('The task definition matches the RegisterTaskDefinition input.');
+  return { ...validated, strippedFields };
+}
+
+/** Checks every image this render changed, since the images already running have passed ECS once. */
+async function checkArchitectures(taskDefinition: TaskDefinitionDocument, diff: TaskDefinitionDiff, inputs: Inputs, deps: Deps): Promise<ArchitectureCheck[]> {
+  const images = diff.containers.flatMap((container) => (container.image?.after === undefined ? [] : [container.image.after]));
+  if (!inputs.checkArchitecture || images.length === 0) {
+    deps.logger.info(inputs.checkArchitecture ? 'No image changed, so no architecture was checked.' : 'Skipped: check-architecture is false.');
+    return [];
+  }
+  const cpuArchitecture = taskArchitecture(taskDefinition);
+  const checks: ArchitectureCheck[] = [];
+  for (const image of new Set(images)) checks.push(await checkImageArchitecture(image, cpuArchitecture, deps));
+  return checks;
 }
 
 /** Describes the source for a person, e.g. `service X in cluster Y (family:41)`. A file's label is its path, which the origin already contains. */
@@ -98,18 +142,34 @@ export function environmentValues(taskDefinition: TaskDefinitionDocument): strin
   return values;
 }
 
-function logContainerChanges(logger: Logger, changes: ContainerChanges): void {
-  const image = changes.previousImage === changes.image ? `${changes.image ?? 'none'} (unchanged)` : `${changes.previousImage ?? 'none'} → ${changes.image}`;
-  logger.info(`Container "${changes.containerName}" image: ${image}.`);
-  logger.info(`Environment: ${describeNameChanges(changes.environment, 'secrets')}.`);
-  logger.info(`Secrets: ${describeNameChanges(changes.secrets, 'environment')}.`);
+function logDiff(logger: Logger, diff: TaskDefinitionDiff): void {
+  if (isEmptyDiff(diff)) {
+    logger.info('No changes from the source revision apart from the removed read-only fields.');
+    return;
+  }
+  for (const change of diff.resources) logger.info(`Task ${change.field}: ${describeValueChange(change)}.`);
+  for (const container of diff.containers) {
+    const prefix = `Container "${container.name}"`;
+    if (container.image) logger.info(`${prefix} image: ${describeValueChange(container.image)}.`);
+    for (const change of container.resources) logger.info(`${prefix} ${change.field}: ${describeValueChange(change)}.`);
+    if (!isEmptyNameDiff(container.environment)) logger.info(`${prefix} environment: ${describeNameDiff(container.environment)}.`);
+    if (!isEmptyNameDiff(container.secrets)) logger.info(`${prefix} secrets: ${describeNameDiff(container.secrets)}.`);
+    if (container.otherFields.length > 0) logger.info(`${prefix} other fields changed: ${container.otherFields.join(', ')}.`);
+  }
+  if (diff.containersAdded.length > 0) logger.info(`Containers added: ${diff.containersAdded.join(', ')}.`);
+  if (diff.containersRemoved.length > 0) logger.info(`Containers removed: ${diff.containersRemoved.join(', ')}.`);
+  if (!isEmptyNameDiff(diff.tags)) logger.info(`Tags: ${describeNameDiff(diff.tags)}.`);
+  if (diff.otherFields.length > 0) logger.info(`Other fields changed: ${diff.otherFields.join(', ')}.`);
 }
 
-/** Describes name changes for the log, e.g. `added 1 (A), changed none, unchanged 2`, without values. */
-export function describeNameChanges(changes: NameChanges, otherList: string): string {
-  const parts = [`added ${formatNames(changes.added)}`, `changed ${formatNames(changes.changed)}`, `unchanged ${changes.unchanged.length}`];
-  if (changes.removed.length > 0) parts.push(`removed ${formatNames(changes.removed)} (now set in ${otherList})`);
-  return parts.join(', ');
+/** Describes a value change, e.g. `512 → 1024`. */
+export function describeValueChange(change: ValueChange): string {
+  return `${change.before ?? 'none'} → ${change.after ?? 'none'}`;
+}
+
+/** Describes name changes for the log, e.g. `added 1 (A), changed none, removed none`, without values. */
+export function describeNameDiff(diff: NameDiff): string {
+  return `added ${formatNames(diff.added)}, changed ${formatNames(diff.changed)}, removed ${formatNames(diff.removed)}`;
 }
 
 /**

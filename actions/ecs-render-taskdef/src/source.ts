@@ -14,7 +14,7 @@ import { YAMLParseError, parseDocument } from 'yaml';
 
 import type { TaskDefinitionSource } from './inputs.ts';
 import type { Tag, TaskDefinitionDocument } from './render.ts';
-import { closestName, editDistance } from './suggest.ts';
+import { closeName } from './suggest.ts';
 
 /** An ECS client with the region it calls, for messages. */
 export interface EcsConnection {
@@ -150,7 +150,8 @@ async function describeTaskDefinition(reference: string, ecs: EcsConnection, log
 
   const loaded: LoadedTaskDefinition = {
     // NOTE: the AWS SDK keeps only the fields its models know, so a field that ECS added after the
-    // bundled @aws-sdk/client-ecs version is lost on this path. A file source keeps every field.
+    // bundled @aws-sdk/client-ecs version is lost on this path. Validation reports such a field in a
+    // file as unknown, because RegisterTaskDefinition through the same SDK would drop it too.
     document: taskDefinition as unknown as TaskDefinitionDocument,
     arn: taskDefinition.taskDefinitionArn,
     label,
@@ -276,11 +277,8 @@ async function listNames(
 
 /** Returns ` Did you mean "X"?` when a name is close enough to be a likely typo of `name`, else ''. */
 function suggestion(name: string, names: readonly string[]): string {
-  const closest = closestName(name, names);
-  if (closest === undefined || closest === name) return '';
-  // Half the length allows a couple of typos in a short name without suggesting unrelated ones.
-  const tolerance = Math.max(2, Math.floor(name.length / 2));
-  return editDistance(name.toLowerCase(), closest.toLowerCase()) <= tolerance ? ` Did you mean "${closest}"?` : '';
+  const closest = closeName(name, names);
+  return closest === undefined ? '' : ` Did you mean "${closest}"?`;
 }
 
 function formatNameList(listed: ListedNames): string {

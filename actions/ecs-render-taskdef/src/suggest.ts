@@ -25,3 +25,14 @@ export function closestName(name: string, candidates: readonly string[]): string
   }
   return best;
 }
+
+/**
+ * Returns the candidate closest to `name` when it is close enough to be a likely typo, else
+ * undefined. Half the length allows a couple of typos in a short name without suggesting unrelated ones.
+ */
+export function closeName(name: string, candidates: readonly string[]): string | undefined {
+  const closest = closestName(name, candidates);
+  if (closest === undefined || closest === name) return undefined;
+  const tolerance = Math.max(2, Math.floor(name.length / 2));
+  return editDistance(name.toLowerCase(), closest.toLowerCase()) <= tolerance ? closest : undefined;
+}

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -81,6 +81,7 @@ afterEach(async () => {
 describe('ecs-render-taskdef bundle', () => {
   it('renders from the service with a new image and environment', async () => {
     const arn = await createService();
+    await emulator.seedImage({ repository: NAME, tag: '1.4.2', shape: 'index-with-attestation', platforms: ['linux/arm64'] });
 
     const run = await runActionBundle(ACTION_DIR, {
       inputs: { cluster: NAME, service: NAME, 'container-name': 'quiz-backend', image: NEW_IMAGE, environment: 'LOG_LEVEL=debug\nCMS_SERVICE_ENDPOINT=https://cms.example.org' },
@@ -117,8 +118,9 @@ describe('ecs-render-taskdef bundle', () => {
     expect(reregistered.taskDefinition?.containerDefinitions?.[0]?.image).toBe(NEW_IMAGE);
 
     expect(run.log).toContain(`Service "${NAME}" in cluster "${NAME}" runs ${arn}.`);
-    expect(run.log).toContain('Environment: added 1 (LOG_LEVEL), changed 1 (CMS_SERVICE_ENDPOINT), unchanged 0.');
-    expect(run.summary).toContain('| Environment added | `LOG_LEVEL` |');
+    expect(run.log).toContain('Container "quiz-backend" environment: added 1 (LOG_LEVEL), changed 1 (CMS_SERVICE_ENDPOINT), removed none.');
+    expect(run.log).toContain(`Image ${NEW_IMAGE} provides arm64, which includes the task's ARM64.`);
+    expect(run.summary).toContain('| Container `quiz-backend` | environment added | `LOG_LEVEL` |');
     const visible = visibleText(run);
     for (const value of [...fixtureEnvironmentValues(), 'https://cms.example.org']) {
       expect(visible).not.toContain(value);
@@ -153,7 +155,12 @@ describe('ecs-render-taskdef bundle', () => {
 
   it('renders a file without AWS settings', async () => {
     const run = await runActionBundle(ACTION_DIR, {
-      inputs: { 'task-definition': path.relative(process.cwd(), path.join(ACTION_DIR, 'test/fixtures/describe-task-definition.json')), 'container-name': 'quiz-backend', image: NEW_IMAGE },
+      inputs: {
+        'task-definition': path.relative(process.cwd(), path.join(ACTION_DIR, 'test/fixtures/describe-task-definition.json')),
+        'container-name': 'quiz-backend',
+        image: NEW_IMAGE,
+        'check-architecture': 'false',
+      },
     });
 
     expect(run.exitCode).toBe(0);
@@ -169,5 +176,148 @@ describe('ecs-render-taskdef bundle', () => {
       { level: 'error', message: `ecs-render-taskdef: Input "service": is required with "cluster" ("${NAME}"). Set it to the name or ARN of the service.` },
     ]);
     expect(run.stdout).not.toContain('    at ');
+  });
+
+  it.each([
+    ['an amd64-only index with an attestation', 'index-with-attestation' as const],
+    ['an amd64-only single manifest', 'single' as const],
+  ])('rejects %s for an ARM64 task', async (_case, shape) => {
+    await createService();
+    await emulator.seedImage({ repository: NAME, tag: '1.4.2', shape, platforms: ['linux/amd64'] });
+
+    const run = await runActionBundle(ACTION_DIR, {
+      inputs: { cluster: NAME, service: NAME, 'container-name': 'quiz-backend', image: NEW_IMAGE },
+      env: awsEnv,
+      runnerTemp,
+    });
+
+    expect(run.exitCode).toBe(1);
+    expect(run.annotations).toEqual([
+      {
+        level: 'error',
+        message:
+          `ecs-render-taskdef: Image ${NEW_IMAGE} provides amd64, but the task's runtimePlatform.cpuArchitecture is ARM64 (arm64): its containers would exit with "exec format error". ` +
+          'Build the image for linux/arm64 (docker buildx build --platform linux/arm64), or change runtimePlatform.cpuArchitecture.',
+      },
+    ]);
+    expect(run.outputs).not.toHaveProperty('task-definition');
+  });
+
+  it('fails when the image tag was never pushed', async () => {
+    await createService();
+    await emulator.seedImage({ repository: NAME, tag: '1.4.1', platforms: ['linux/arm64'] });
+
+    const run = await runActionBundle(ACTION_DIR, { inputs: { cluster: NAME, service: NAME, 'container-name': 'quiz-backend', image: NEW_IMAGE }, env: awsEnv, runnerTemp });
+
+    expect(run.exitCode).toBe(1);
+    expect(run.annotations[0]?.message).toContain(`ecs-render-taskdef: Image ${NEW_IMAGE} not found in ECR repository ${NAME} (123456789012, ap-south-1)`);
+  });
+
+  it('changes several containers, removes variables and adds tags', async () => {
+    const file = path.join(runnerTemp, 'taskdef.yaml');
+    await writeFile(
+      file,
+      [
+        'family: quiz-backend-testing',
+        'runtimePlatform: {cpuArchitecture: ARM64, operatingSystemFamily: LINUX}',
+        'cpu: 1024',
+        'memory: "2048"',
+        'containerDefinitions:',
+        '  - name: quiz-backend',
+        `    image: ${NAME}:latest`,
+        '    portMappings: [{containerPort: "8000"}]',
+        '    environment:',
+        '      - {name: MONGO_AUTH_CREDENTIALS, value: "mongodb+srv://quiz:EXAMPLE-OLD@db.example/quiz"}',
+        '      - {name: OLD_FLAG, value: "on"}',
+        '  - name: log-router',
+        '    image: public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.0',
+        '    essential: false',
+        'tags: [{key: Environment, value: testing}]',
+        '',
+      ].join('\n'),
+    );
+    await emulator.seedImage({ repository: NAME, tag: '1.4.2', platforms: ['linux/amd64', 'linux/arm64'] });
+
+    const run = await runActionBundle(ACTION_DIR, {
+      inputs: {
+        'task-definition': file,
+        containers: [
+          'quiz-backend:',
+          `  image: ${NEW_IMAGE}`,
+          '  environment:',
+          '    TLS_CA: |',
+          '      -----BEGIN CERTIFICATE-----',
+          '      MIIB=EXAMPLE',
+          '      -----END CERTIFICATE-----',
+          '  environment-remove: [OLD_FLAG]',
+          'log-router:',
+          '  image: public.ecr.aws/aws-observability/aws-for-fluent-bit:2.33.0',
+        ].join('\n'),
+        tags: 'Environment=staging\nRelease=1.4.2',
+      },
+      env: awsEnv,
+      runnerTemp,
+    });
+
+    expect(run.stderr).toBe('');
+    expect(run.exitCode).toBe(0);
+    expect(run.annotations).toEqual([]);
+    expect(run.outputs.image).toBe(NEW_IMAGE);
+    const rendered = JSON.parse(await readFile(run.outputs['task-definition'] as string, 'utf8')) as Record<string, unknown>;
+    expect(rendered.cpu).toBe('1024');
+    expect(rendered.tags).toEqual([
+      { key: 'Environment', value: 'staging' },
+      { key: 'Release', value: '1.4.2' },
+    ]);
+    const [backend, router] = rendered.containerDefinitions as Record<string, unknown>[];
+    expect(backend?.portMappings).toEqual([{ containerPort: 8000 }]);
+    expect(backend?.environment).toEqual([
+      { name: 'MONGO_AUTH_CREDENTIALS', value: 'mongodb+srv://quiz:EXAMPLE-OLD@db.example/quiz' },
+      { name: 'TLS_CA', value: '-----BEGIN CERTIFICATE-----\nMIIB=EXAMPLE\n-----END CERTIFICATE-----\n' },
+    ]);
+    expect(router?.image).toBe('public.ecr.aws/aws-observability/aws-for-fluent-bit:2.33.0');
+
+    expect(run.log).toContain('Container "quiz-backend" environment: added 1 (TLS_CA), changed none, removed 1 (OLD_FLAG).');
+    expect(run.log).toContain('Image public.ecr.aws/aws-observability/aws-for-fluent-bit:2.33.0 is not in ECR, so its architecture was not checked.');
+    expect(run.summary).toContain('| Task | tags changed | `Environment` |');
+    expect(run.summary).toContain('| Container `log-router` | image | `public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.0` → `public.ecr.aws/aws-observability/aws-for-fluent-bit:2.33.0` |');
+    const visible = visibleText(run);
+    for (const value of ['EXAMPLE-OLD', 'MIIB=EXAMPLE']) expect(visible).not.toContain(value);
+
+    const registered = await ecsClient().send(new RegisterTaskDefinitionCommand(rendered as unknown as RegisterTaskDefinitionCommandInput));
+    expect(registered.taskDefinition?.containerDefinitions?.map((container) => container.image)).toEqual([NEW_IMAGE, 'public.ecr.aws/aws-observability/aws-for-fluent-bit:2.33.0']);
+  });
+
+  it('rejects a misspelled field with its path', async () => {
+    const file = path.join(runnerTemp, 'taskdef.json');
+    await writeFile(
+      file,
+      JSON.stringify({ family: NAME, containerDefinitions: [{ name: 'quiz-backend', image: 'quiz:1', memoryReservaton: 512, portMappings: [{ containerPort: 'http' }] }] }),
+    );
+
+    const run = await runActionBundle(ACTION_DIR, { inputs: { 'task-definition': file }, runnerTemp });
+
+    expect(run.exitCode).toBe(1);
+    expect(run.annotations).toHaveLength(1);
+    const message = run.annotations[0]?.message ?? '';
+    expect(message).toContain(`ecs-render-taskdef: Task definition ${file} does not match the RegisterTaskDefinition input`);
+    expect(message).toContain('containerDefinitions[0].memoryReservaton: unknown field of ContainerDefinition, which RegisterTaskDefinition would drop. Did you mean "memoryReservation"?');
+    expect(message).toContain('containerDefinitions[0].portMappings[0].containerPort: expected a number, got "http".');
+  });
+
+  it('warns about a misspelled field in warn mode', async () => {
+    const file = path.join(runnerTemp, 'taskdef.json');
+    await writeFile(file, JSON.stringify({ family: NAME, containerDefinitions: [{ name: 'quiz-backend', image: 'quiz:1', memoryReservaton: 512 }] }));
+
+    const run = await runActionBundle(ACTION_DIR, { inputs: { 'task-definition': file, 'unknown-fields': 'warn' }, runnerTemp });
+
+    expect(run.exitCode).toBe(0);
+    expect(run.annotations).toEqual([
+      {
+        level: 'warning',
+        message:
+          'containerDefinitions[0].memoryReservaton: unknown field of ContainerDefinition, which RegisterTaskDefinition would drop. Did you mean "memoryReservation"? The field was removed from the rendered file.',
+      },
+    ]);
   });
 });

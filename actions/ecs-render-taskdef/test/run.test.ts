@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -11,6 +11,7 @@ import {
   ListTaskDefinitionFamiliesCommand,
 } from '@aws-sdk/client-ecs';
 import type { DescribeServicesCommandOutput, DescribeTaskDefinitionCommandOutput } from '@aws-sdk/client-ecs';
+import { BatchGetImageCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { MemoryLogger } from '@ecs-deploy-kit/shared';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -26,6 +27,7 @@ const ARN_41 = 'arn:aws:ecs:ap-south-1:123456789012:task-definition/quiz-backend
 const NEW_IMAGE = '123456789012.dkr.ecr.ap-south-1.amazonaws.com/quiz-backend-testing:1.4.2';
 
 const ecsMock = mockClient(ECSClient);
+const ecrMock = mockClient(ECRClient);
 let outputDirectory: string;
 let logger: MemoryLogger;
 let masked: string[];
@@ -34,24 +36,52 @@ function deps(): Deps {
   return {
     ecs: () => ({ client: new ECSClient({ region: REGION }), region: REGION }),
     logger,
+    ecr: (region) => new ECRClient({ region }),
+    fetchText: () => Promise.reject(new Error('no config blob in these tests')),
     maskValues: (values) => masked.push(...values),
     randomSuffix: () => 'abc123',
   };
 }
 
+/** Makes ECR return an image index with these platforms for every image. */
+function mockImagePlatforms(platforms: string[]): void {
+  const manifests = platforms.map((platform, index) => {
+    const [os, architecture] = platform.split('/');
+    return { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: `sha256:${String(index).repeat(64)}`, size: 400, platform: { os, architecture } };
+  });
+  const mediaType = 'application/vnd.oci.image.index.v1+json';
+  ecrMock.on(BatchGetImageCommand).resolves({ images: [{ imageManifest: JSON.stringify({ schemaVersion: 2, mediaType, manifests }), imageManifestMediaType: mediaType }] });
+}
+
 function serviceInputs(changes: Partial<Inputs> = {}): Inputs {
   return {
     source: { kind: 'service', cluster: 'quiz-backend-testing', service: 'quiz-backend-testing' },
-    containerName: 'quiz-backend',
-    image: NEW_IMAGE,
-    environment: new Map([
-      ['CMS_SERVICE_ENDPOINT', 'https://cms.example.org'],
-      ['LOG_LEVEL', 'debug'],
-    ]),
-    secrets: new Map([['DB_PASSWORD', 'arn:aws:secretsmanager:ap-south-1:123456789012:secret:quiz/db-AbCdEf']]),
+    containers: [
+      {
+        name: 'quiz-backend',
+        image: NEW_IMAGE,
+        environment: new Map([
+          ['CMS_SERVICE_ENDPOINT', 'https://cms.example.org'],
+          ['LOG_LEVEL', 'debug'],
+        ]),
+        secrets: new Map([['DB_PASSWORD', 'arn:aws:secretsmanager:ap-south-1:123456789012:secret:quiz/db-AbCdEf']]),
+        environmentRemove: [],
+        secretsRemove: [],
+      },
+    ],
+    containerInput: 'container-name',
+    environmentMode: 'merge',
+    secretsMode: 'merge',
+    tags: new Map(),
+    unknownFields: 'fail',
+    checkArchitecture: true,
     outputDirectory,
     ...changes,
   };
+}
+
+function singleContainer(): Inputs['containers'][number] {
+  return serviceInputs().containers[0] as Inputs['containers'][number];
 }
 
 function mockService(): void {
@@ -74,6 +104,8 @@ async function failure(promise: Promise<unknown>): Promise<Error> {
 
 beforeEach(async () => {
   ecsMock.reset();
+  ecrMock.reset();
+  mockImagePlatforms(['linux/arm64']);
   outputDirectory = await mkdtemp(path.join(tmpdir(), 'render-run-'));
   logger = new MemoryLogger();
   masked = [];
@@ -151,8 +183,8 @@ describe('run from a service', () => {
 
     const log = logger.text();
     expect(log).toContain(`Container "quiz-backend" image: 123456789012.dkr.ecr.ap-south-1.amazonaws.com/quiz-backend-testing:latest → ${NEW_IMAGE}.`);
-    expect(log).toContain('Environment: added 1 (LOG_LEVEL), changed 1 (CMS_SERVICE_ENDPOINT), unchanged 0.');
-    expect(log).toContain('Secrets: added 1 (DB_PASSWORD), changed none, unchanged 0.');
+    expect(log).toContain('Container "quiz-backend" environment: added 1 (LOG_LEVEL), changed 1 (CMS_SERVICE_ENDPOINT), removed none.');
+    expect(log).toContain('Container "quiz-backend" secrets: added 1 (DB_PASSWORD), changed none, removed none.');
     expect(log).toContain(
       'Removed read-only fields: taskDefinitionArn, revision, status, requiresAttributes, compatibilities, registeredAt, registeredBy.',
     );
@@ -339,24 +371,51 @@ describe('run from a file', () => {
       'containerDefinitions:',
       '  - name: quiz-backend',
       '    image: quiz-backend:1.0.0',
+      '    portMappings:',
+      '      - containerPort: "8000"',
+      '    memoryReservation: null',
       '    environment:',
       '      - name: MODE',
       '        value: "2026-07-16"',
-      'futureSetting: { enabled: true }',
       '',
     ].join('\n');
     const source = await fileSource('taskdef.yaml', yaml);
 
-    const result = await run(serviceInputs({ source, environment: new Map(), secrets: new Map() }), { ...deps(), ecs: noEcs });
+    const result = await run(serviceInputs({ source, containers: [{ ...singleContainer(), environment: new Map(), secrets: new Map() }], checkArchitecture: false }), { ...deps(), ecs: noEcs });
 
     const written = JSON.parse(await readFile(result.taskDefinitionPath, 'utf8')) as Record<string, unknown>;
     expect(written).toEqual({
       family: 'quiz-backend-testing',
       networkMode: 'awsvpc',
-      containerDefinitions: [{ name: 'quiz-backend', image: NEW_IMAGE, environment: [{ name: 'MODE', value: '2026-07-16' }] }],
-      futureSetting: { enabled: true },
+      containerDefinitions: [{ name: 'quiz-backend', image: NEW_IMAGE, portMappings: [{ containerPort: 8000 }], environment: [{ name: 'MODE', value: '2026-07-16' }] }],
     });
     expect(logger.text()).toContain('Removed read-only fields: none were present.');
+    expect(logger.text()).toContain('Converted to the type RegisterTaskDefinition expects: containerDefinitions[0].portMappings[0].containerPort.');
+  });
+
+  it('rejects an unknown field before writing anything', async () => {
+    const source = await fileSource('taskdef.yaml', 'family: quiz\ncontainerDefinitions:\n  - name: quiz-backend\n    image: quiz:1\n    memoryReservaton: 512\n');
+
+    const error = await failure(run(serviceInputs({ source }), { ...deps(), ecs: noEcs }));
+
+    expect(error.message).toContain('containerDefinitions[0].memoryReservaton: unknown field of ContainerDefinition, which RegisterTaskDefinition would drop. Did you mean "memoryReservation"?');
+    expect(ecrMock.calls()).toHaveLength(0);
+    expect(await readdir(outputDirectory)).toEqual(['taskdef.yaml']);
+  });
+
+  it('drops an unknown field with a warning in warn mode', async () => {
+    const source = await fileSource('taskdef.yaml', 'family: quiz\ncontainerDefinitions:\n  - name: quiz-backend\n    image: quiz:1\n    memoryReservaton: 512\n');
+    // Without runtimePlatform ECS runs the task on X86_64.
+    mockImagePlatforms(['linux/amd64']);
+
+    const result = await run(serviceInputs({ source, unknownFields: 'warn' }), { ...deps(), ecs: noEcs });
+
+    expect(logger.lines).toContain(
+      'warning: containerDefinitions[0].memoryReservaton: unknown field of ContainerDefinition, which RegisterTaskDefinition would drop. Did you mean "memoryReservation"? The field was removed from the rendered file.',
+    );
+    const written = JSON.parse(await readFile(result.taskDefinitionPath, 'utf8')) as { containerDefinitions: Record<string, unknown>[] };
+    expect(written.containerDefinitions[0]).not.toHaveProperty('memoryReservaton');
+    expect(renderSummary(result)).toContain('- containerDefinitions[0].memoryReservaton: unknown field');
   });
 
   it.each([
@@ -395,5 +454,76 @@ describe('run from a file', () => {
     );
 
     expect(error.message).toBe(`Input "task-definition": ${outputDirectory} is a directory. Point it at a JSON or YAML task definition file.`);
+  });
+});
+
+describe('run checks image architectures', () => {
+  it('checks the new image against the ARM64 task', async () => {
+    mockService();
+
+    const result = await run(serviceInputs(), deps());
+
+    expect(ecrMock.commandCalls(BatchGetImageCommand).map((call) => call.args[0].input.imageIds)).toEqual([[{ imageTag: '1.4.2' }]]);
+    expect(result.architectureChecks).toEqual([{ image: NEW_IMAGE, architectures: ['arm64'], status: 'match' }]);
+  });
+
+  it('fails on an amd64-only image before writing', async () => {
+    mockService();
+    mockImagePlatforms(['linux/amd64', 'unknown/unknown']);
+
+    const error = await failure(run(serviceInputs(), deps()));
+
+    expect(error.message).toContain(`Image ${NEW_IMAGE} provides amd64, but the task's runtimePlatform.cpuArchitecture is ARM64 (arm64)`);
+    expect(await readdir(outputDirectory)).toEqual([]);
+  });
+
+  it('skips the check when the image is unchanged', async () => {
+    mockService();
+
+    await run(serviceInputs({ containers: [{ ...singleContainer(), image: '123456789012.dkr.ecr.ap-south-1.amazonaws.com/quiz-backend-testing:latest' }] }), deps());
+
+    expect(ecrMock.calls()).toHaveLength(0);
+    expect(logger.text()).toContain('No image changed, so no architecture was checked.');
+  });
+
+  it('skips the check when disabled', async () => {
+    mockService();
+
+    await run(serviceInputs({ checkArchitecture: false }), deps());
+
+    expect(ecrMock.calls()).toHaveLength(0);
+    expect(logger.text()).toContain('Skipped: check-architecture is false.');
+  });
+});
+
+describe('run reports the diff', () => {
+  it('logs removals, tags and exclusive replacements by name', async () => {
+    mockService();
+    const inputs = serviceInputs({
+      containers: [{ ...singleContainer(), environment: new Map([['LOG_LEVEL', 'debug']]), secrets: new Map(), environmentRemove: [] }],
+      environmentMode: 'exclusive',
+      tags: new Map([
+        ['Environment', 'staging'],
+        ['Release', '1.4.2'],
+      ]),
+    });
+
+    const result = await run(inputs, deps());
+
+    const log = logger.text();
+    expect(log).toContain('Container "quiz-backend" environment: added 1 (LOG_LEVEL), changed none, removed 3 (MONGO_AUTH_CREDENTIALS, CMS_SERVICE_ENDPOINT, CMS_SERVICE_TOKEN).');
+    expect(log).toContain('Tags: added 1 (Release), changed 1 (Environment), removed none.');
+    const written = JSON.parse(await readFile(result.taskDefinitionPath, 'utf8')) as { tags: unknown[] };
+    expect(written.tags).toContainEqual({ key: 'Release', value: '1.4.2' });
+    expect(written.tags).toContainEqual({ key: 'Environment', value: 'staging' });
+    for (const value of fixtureEnvironmentValues()) expect(log).not.toContain(value);
+  });
+
+  it('says when nothing changed', async () => {
+    mockService();
+
+    await run(serviceInputs({ containers: [] }), deps());
+
+    expect(logger.text()).toContain('No changes from the source revision apart from the removed read-only fields.');
   });
 });

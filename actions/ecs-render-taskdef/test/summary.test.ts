@@ -1,7 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 
+import type { TaskDefinitionDiff } from '../src/diff.ts';
 import type { Result } from '../src/run.ts';
 import { renderSummary } from '../src/summary.ts';
+
+function emptyDiff(): TaskDefinitionDiff {
+  return { resources: [], containers: [], containersAdded: [], containersRemoved: [], tags: { added: [], changed: [], removed: [] }, otherFields: [] };
+}
 
 function result(changes: Partial<Result> = {}): Result {
   return {
@@ -12,33 +17,49 @@ function result(changes: Partial<Result> = {}): Result {
     origin: 'service quiz-backend-testing in cluster quiz-backend-testing',
     sourceLabel: 'quiz-backend-testing:41',
     strippedFields: ['taskDefinitionArn', 'revision'],
-    container: {
-      containerName: 'quiz-backend',
-      previousImage: 'quiz-backend:latest',
-      image: 'quiz-backend:1.4.2',
-      environment: { added: ['LOG_LEVEL'], changed: ['CMS_SERVICE_ENDPOINT', 'CMS_SERVICE_TOKEN'], unchanged: [], removed: [] },
-      secrets: { added: [], changed: [], unchanged: ['DB_PASSWORD'], removed: [] },
+    unknownFields: [],
+    convertedFields: [],
+    diff: {
+      ...emptyDiff(),
+      resources: [{ field: 'memory', before: '2048', after: '4096' }],
+      containers: [
+        {
+          name: 'quiz-backend',
+          image: { field: 'image', before: 'quiz-backend:latest', after: 'quiz-backend:1.4.2' },
+          resources: [],
+          environment: { added: ['LOG_LEVEL'], changed: ['CMS_SERVICE_ENDPOINT', 'CMS_SERVICE_TOKEN'], removed: ['OLD_FLAG'] },
+          secrets: { added: [], changed: [], removed: [] },
+          otherFields: ['healthCheck'],
+        },
+      ],
+      tags: { added: ['Release'], changed: [], removed: [] },
+      otherFields: ['pidMode'],
     },
+    architectureChecks: [{ image: 'quiz-backend:1.4.2', architectures: ['arm64'], status: 'match' }],
     ...changes,
   };
 }
 
 describe('renderSummary', () => {
-  it('lists the image change and changed names', () => {
+  it('lists every change by name', () => {
     expect(renderSummary(result())).toBe(
       [
         '### Rendered task definition `quiz-backend-testing`',
         '',
         'From service quiz-backend-testing in cluster quiz-backend-testing (quiz-backend-testing:41).',
         '',
-        'Container `quiz-backend`:',
+        '| Where | Change | Details |',
+        '| --- | --- | --- |',
+        '| Task | memory | `2048` → `4096` |',
+        '| Container `quiz-backend` | image | `quiz-backend:latest` → `quiz-backend:1.4.2` |',
+        '| Container `quiz-backend` | environment added | `LOG_LEVEL` |',
+        '| Container `quiz-backend` | environment changed | `CMS_SERVICE_ENDPOINT`, `CMS_SERVICE_TOKEN` |',
+        '| Container `quiz-backend` | environment removed | `OLD_FLAG` |',
+        '| Container `quiz-backend` | other fields changed | `healthCheck` |',
+        '| Task | tags added | `Release` |',
+        '| Task | other fields changed | `pidMode` |',
         '',
-        '| Change | Names |',
-        '| --- | --- |',
-        '| Image | `quiz-backend:latest` → `quiz-backend:1.4.2` |',
-        '| Environment added | `LOG_LEVEL` |',
-        '| Environment changed | `CMS_SERVICE_ENDPOINT`, `CMS_SERVICE_TOKEN` |',
-        '| Secrets | no changes (1 set to the same value) |',
+        'Image `quiz-backend:1.4.2`: provides arm64.',
         '',
         'Read-only fields removed: `taskDefinitionArn`, `revision`.',
         '',
@@ -46,31 +67,25 @@ describe('renderSummary', () => {
     );
   });
 
-  it('shows an unchanged image and moved names', () => {
+  it('says when nothing changed', () => {
+    const summary = renderSummary(result({ diff: emptyDiff(), strippedFields: [], architectureChecks: [] }));
+
+    expect(summary).toContain('No changes from the source revision apart from the removed read-only fields.');
+    expect(summary).toContain('Read-only fields removed: none were present.');
+    expect(summary).not.toContain('| Where |');
+  });
+
+  it('lists unknown fields and conversions', () => {
     const summary = renderSummary(
       result({
-        container: {
-          containerName: 'quiz-backend',
-          previousImage: 'quiz-backend:latest',
-          image: 'quiz-backend:latest',
-          environment: { added: [], changed: [], unchanged: [], removed: ['CMS_SERVICE_TOKEN'] },
-          secrets: { added: ['CMS_SERVICE_TOKEN'], changed: [], unchanged: [], removed: [] },
-        },
+        unknownFields: ['containerDefinitions[0].memoryReservaton: unknown field of ContainerDefinition, which RegisterTaskDefinition would drop.'],
+        convertedFields: ['containerDefinitions[0].portMappings[0].containerPort'],
+        architectureChecks: [{ image: 'nginx:1.27', architectures: [], status: 'not-checked' }],
       }),
     );
 
-    expect(summary).toContain('| Image | `quiz-backend:latest` (unchanged) |');
-    expect(summary).toContain('| Environment removed (now in secrets) | `CMS_SERVICE_TOKEN` |');
-    expect(summary).toContain('| Secrets added | `CMS_SERVICE_TOKEN` |');
-  });
-
-  it('says when no container was named', () => {
-    const withoutContainer = result({ strippedFields: [] });
-    delete withoutContainer.container;
-
-    const summary = renderSummary(withoutContainer);
-
-    expect(summary).toContain('No container was named, so only the read-only fields were removed.');
-    expect(summary).toContain('Read-only fields removed: none were present.');
+    expect(summary).toContain('Unknown fields removed (RegisterTaskDefinition would drop them):\n\n- containerDefinitions[0].memoryReservaton: unknown field');
+    expect(summary).toContain('Converted to the expected type: `containerDefinitions[0].portMappings[0].containerPort`.');
+    expect(summary).toContain('Image `nginx:1.27`: architecture not checked.');
   });
 });
