@@ -9,11 +9,18 @@ import path from 'node:path';
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { runActionBundle } from '@ecs-deploy-kit/action-runner';
 import type { ActionRun } from '@ecs-deploy-kit/action-runner';
-import { startEmulator } from '@ecs-deploy-kit/emulator';
+import {
+  QUIZ,
+  createRepository,
+  createTestingEnvironment,
+  fixtureEnvironmentValues,
+  roundRobinOfRunningTasks,
+  startEmulator,
+  startServiceStandIn,
+  waitForSteadyState,
+} from '@ecs-deploy-kit/emulator';
+import type { StandIn } from '@ecs-deploy-kit/emulator';
 
-import { QUIZ, createRepository, createTestingEnvironment, fixtureEnvironmentValues, waitForSteadyState } from './quiz-backend.ts';
-import { startServiceStandIn } from './service-stand-in.ts';
-import type { StandIn } from './service-stand-in.ts';
 import { bold, dim, green, heading, indented, red, step, summaryAsText } from './terminal.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -127,7 +134,7 @@ async function main(): Promise<number> {
     const initial = await createTestingEnvironment(target, `${REGISTRY}/${QUIZ.repository}@${current.digest}`);
     console.log(`Cluster ${QUIZ.cluster}, target group, ALB and service ${QUIZ.service} created; the service runs ${revisionOf(initial.taskDefinitionArn)} (v1.3.0)`);
     console.log('with the deployment circuit breaker and rollback on.');
-    standIn = await startServiceStandIn(() => emulator.runningImages(QUIZ.cluster, QUIZ.service));
+    standIn = await startServiceStandIn(roundRobinOfRunningTasks(() => emulator.runningImages(QUIZ.cluster, QUIZ.service)));
     console.log(`Load balancer stand-in: ${standIn.url} answers /health as the service's running tasks, reporting their image digest.`);
 
     heading('Release v1.4.0: promote the tested build, render, deploy, smoke-test');

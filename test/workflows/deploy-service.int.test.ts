@@ -2,12 +2,16 @@ import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { fileURLToPath } from 'node:url';
 
 import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
-import { startEmulator } from '@ecs-deploy-kit/emulator';
-import type { Emulator, SeededImage } from '@ecs-deploy-kit/emulator';
+import {
+  QUIZ,
+  createRepository,
+  createTestingEnvironment,
+  roundRobinOfRunningTasks,
+  startEmulator,
+  startServiceStandIn,
+} from '@ecs-deploy-kit/emulator';
+import type { Emulator, SeededImage, StandIn } from '@ecs-deploy-kit/emulator';
 
-import { QUIZ, createRepository, createTestingEnvironment } from '../../scripts/demo/quiz-backend.ts';
-import { startServiceStandIn } from '../../scripts/demo/service-stand-in.ts';
-import type { StandIn } from '../../scripts/demo/service-stand-in.ts';
 import { simulateJob } from './simulate.ts';
 import type { JobRun } from './simulate.ts';
 
@@ -73,7 +77,7 @@ beforeAll(async () => {
   await emulator.addDeploymentOutcome({ image: broken.digest, outcome: 'image-pull-failure' });
 
   previousTaskDefinitionArn = (await createTestingEnvironment(target, current.imageUri)).taskDefinitionArn;
-  standIn = await startServiceStandIn(() => emulator.runningImages(QUIZ.cluster, QUIZ.service));
+  standIn = await startServiceStandIn(roundRobinOfRunningTasks(() => emulator.runningImages(QUIZ.cluster, QUIZ.service)));
 }, 120000);
 
 afterAll(async () => {

@@ -142,16 +142,32 @@ function evaluate(text: string, context: Context): string {
   return text.replace(/\$\{\{(.*?)\}\}/g, (_match, expression: string) => evaluateExpression(expression.trim(), context));
 }
 
-// Supports "a || b || 'literal'" over inputs.*, steps.*.outputs.*, job.* and vars.*: what the
-// deploy job's expressions use.
+// Supports "a || b", "a && b" and "a == b" over inputs.*, steps.*.outputs.*, job.*, vars.* and
+// 'literals': what the deploy job's expressions use. As in GitHub's expressions, && and || return
+// an operand, the empty string is falsy, and a comparison is 'true' or falsy.
 function evaluateExpression(expression: string, context: Context): string {
-  const operands = expression.split('||').map((operand) => operand.trim());
   let value = '';
-  for (const operand of operands) {
-    value = evaluateOperand(operand, context);
+  for (const alternative of expression.split('||')) {
+    value = evaluateConjunction(alternative.trim(), context);
     if (value !== '') return value;
   }
   return value;
+}
+
+function evaluateConjunction(expression: string, context: Context): string {
+  let value = '';
+  for (const term of expression.split('&&')) {
+    value = evaluateComparison(term.trim(), context);
+    if (value === '') return value;
+  }
+  return value;
+}
+
+function evaluateComparison(expression: string, context: Context): string {
+  const sides = expression.split(/\s*==\s*/);
+  if (sides.length === 1) return evaluateOperand(expression, context);
+  if (sides.length !== 2) throw new Error(`the simulation does not evaluate "${expression}"`);
+  return evaluateOperand(sides[0]!, context) === evaluateOperand(sides[1]!, context) ? 'true' : '';
 }
 
 function evaluateOperand(operand: string, context: Context): string {

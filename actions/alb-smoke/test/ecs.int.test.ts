@@ -70,7 +70,7 @@ describe('alb-smoke with ECS', () => {
     standIn = await startStandIn(roundRobinOfRunningTasks(() => emulator.runningImages(QUIZ.cluster, QUIZ.service)));
 
     await deployRevision(emulator.endpoint, '1.5.0');
-    const run = await runActionBundle(ACTION_DIR, { inputs: { ...serviceInputs(standIn.url), 'expected-version': '1.5.0' }, env: awsEnv() });
+    const run = await runActionBundle(ACTION_DIR, { inputs: { ...serviceInputs(`${standIn.url}/health`), 'expected-version': '1.5.0' }, env: awsEnv() });
 
     expect(run.exitCode).toBe(0);
     expect(run.outputs.version).toBe('1.5.0');
@@ -90,14 +90,14 @@ describe('alb-smoke with ECS', () => {
     standIn = await startStandIn(async () => '1.4.0');
 
     await deployRevision(emulator.endpoint, '1.5.0');
-    const run = await runActionBundle(ACTION_DIR, { inputs: { ...serviceInputs(standIn.url), 'expected-version': '1.5.0', attempts: '5' }, env: awsEnv() });
+    const run = await runActionBundle(ACTION_DIR, { inputs: { ...serviceInputs(`${standIn.url}/health`), 'expected-version': '1.5.0', attempts: '5' }, env: awsEnv() });
 
     expect(run.exitCode).toBe(1);
     expect(run.log).toMatch(/Targets healthy after \d+ ms: 1 in quiz-backend-testing\./);
     expect(run.outputs.version).toBe('1.4.0');
     expect(run.log).toContain('Stopping after attempt 3: the 2 attempt(s) left cannot make 3 counted responses in a row.');
     expect(run.annotations.at(-1)?.message).toBe(
-      `alb-smoke: 1 of 1 URL(s) failed the smoke test. ${standIn.url} after 3 attempt(s): version "1.4.0" seen, expected "1.5.0". The last response of each is in the log above.`,
+      `alb-smoke: 1 of 1 URL(s) failed the smoke test. ${standIn.url}/health after 3 attempt(s): version "1.4.0" seen, expected "1.5.0". The last response of each is in the log above.`,
     );
   });
 
@@ -108,7 +108,7 @@ describe('alb-smoke with ECS', () => {
     standIn = await startStandIn(async () => '1.4.0');
 
     await deployRevision(emulator.endpoint, '1.5.0');
-    const run = await runActionBundle(ACTION_DIR, { inputs: { ...serviceInputs(standIn.url), 'target-health-timeout': '4s' }, env: awsEnv() });
+    const run = await runActionBundle(ACTION_DIR, { inputs: { ...serviceInputs(`${standIn.url}/health`), 'target-health-timeout': '4s' }, env: awsEnv() });
 
     expect(run.exitCode).toBe(1);
     expect(standIn.versionsServed).toEqual([]);

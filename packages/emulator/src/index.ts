@@ -232,3 +232,6 @@ function createHandle(child: ChildProcess, endpoint: string, log: WriteStream | 
     },
   };
 }
+
+export * from './quiz-backend.ts';
+export * from './service-stand-in.ts';

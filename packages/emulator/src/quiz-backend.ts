@@ -18,7 +18,10 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { CloudWatchLogsClient, CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
 
-/** The quiz-backend testing environment, named as its Terraform names it. */
+// The quiz-backend testing environment in the emulator, shared by the demo and the end-to-end
+// tests so that every one of them deploys into the same shape as the real service.
+
+/** Names of the quiz-backend testing environment, as its Terraform names them. */
 export const QUIZ = {
   cluster: 'quiz-backend-testing',
   service: 'quiz-backend-testing',
@@ -27,7 +30,7 @@ export const QUIZ = {
   logGroup: '/ecs/quiz-backend-testing',
 };
 
-const FIXTURE = new URL('../../test/fixtures/quiz-backend/describe-task-definition.json', import.meta.url);
+const FIXTURE = new URL('../../../test/fixtures/quiz-backend/describe-task-definition.json', import.meta.url);
 
 // Fields ECS adds to a registered revision; RegisterTaskDefinition does not take them.
 const READ_ONLY_FIELDS = ['taskDefinitionArn', 'revision', 'status', 'requiresAttributes', 'compatibilities', 'registeredAt', 'registeredBy', 'deregisteredAt'];
@@ -64,12 +67,24 @@ export async function createRepository(target: AwsTarget): Promise<void> {
   await ecr.send(new CreateRepositoryCommand({ repositoryName: QUIZ.repository, imageScanningConfiguration: { scanOnPush: true } }));
 }
 
+export interface TestingEnvironmentOptions {
+  /** Task definition to run; the fixture's, with `image`, when not given. */
+  taskDefinition?: RegisterTaskDefinitionCommandInput;
+  desiredCount?: number;
+  /** Deployment circuit breaker with rollback; on by default, as the Terraform service module sets it. */
+  circuitBreaker?: boolean;
+}
+
 /**
  * Creates the network, load balancer, log group, cluster and service of quiz-backend testing,
- * running `image`, with the deployment circuit breaker and rollback on, and returns once its
- * first deployment has completed.
+ * running `image`, and returns once its first deployment has completed. moto 5.2 accepts an ip
+ * target group and an awsvpc service only in a VPC created through EC2, so one is made first.
  */
-export async function createTestingEnvironment(target: AwsTarget, image: string): Promise<{ taskDefinitionArn: string; targetGroupArn: string }> {
+export async function createTestingEnvironment(
+  target: AwsTarget,
+  image: string,
+  options: TestingEnvironmentOptions = {},
+): Promise<{ taskDefinitionArn: string; targetGroupArn: string }> {
   const ec2 = new EC2Client(clientConfig(target));
   const elb = new ElasticLoadBalancingV2Client(clientConfig(target));
   const ecs = new ECSClient(clientConfig(target));
@@ -112,19 +127,19 @@ export async function createTestingEnvironment(target: AwsTarget, image: string)
   await logs.send(new CreateLogGroupCommand({ logGroupName: QUIZ.logGroup }));
 
   await ecs.send(new CreateClusterCommand({ clusterName: QUIZ.cluster, settings: [{ name: 'containerInsights', value: 'enabled' }] }));
-  const registered = await ecs.send(new RegisterTaskDefinitionCommand(await fixtureTaskDefinition(image)));
+  const registered = await ecs.send(new RegisterTaskDefinitionCommand(options.taskDefinition ?? (await fixtureTaskDefinition(image))));
   const taskDefinitionArn = registered.taskDefinition?.taskDefinitionArn as string;
   await ecs.send(
     new CreateServiceCommand({
       cluster: QUIZ.cluster,
       serviceName: QUIZ.service,
       taskDefinition: taskDefinitionArn,
-      desiredCount: 1,
+      desiredCount: options.desiredCount ?? 1,
       launchType: 'FARGATE',
       loadBalancers: [{ targetGroupArn, containerName: QUIZ.container, containerPort: 8000 }],
       networkConfiguration: { awsvpcConfiguration: { subnets: subnetIds, securityGroups: [group.GroupId as string], assignPublicIp: 'ENABLED' } },
       deploymentConfiguration: {
-        deploymentCircuitBreaker: { enable: true, rollback: true },
+        deploymentCircuitBreaker: { enable: options.circuitBreaker ?? true, rollback: options.circuitBreaker ?? true },
         maximumPercent: 200,
         minimumHealthyPercent: 100,
       },
@@ -133,6 +148,7 @@ export async function createTestingEnvironment(target: AwsTarget, image: string)
     }),
   );
   await waitForSteadyState(target);
+  for (const client of [ec2, elb, ecs, logs]) client.destroy();
   return { taskDefinitionArn, targetGroupArn };
 }
 
@@ -144,8 +160,14 @@ export async function waitForSteadyState(target: AwsTarget, timeoutMs = 60_000):
     const described = await ecs.send(new DescribeServicesCommand({ cluster: QUIZ.cluster, services: [QUIZ.service] }));
     const service = described.services?.[0];
     const deployments = service?.deployments ?? [];
-    if (deployments.length === 1 && deployments[0]?.rolloutState === 'COMPLETED') return service?.taskDefinition as string;
-    if (Date.now() > deadline) throw new Error(`Service ${QUIZ.service} did not reach a steady state within ${timeoutMs / 1000} s.`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    if (Date.now() > deadline) {
+      ecs.destroy();
+      throw new Error(`Service ${QUIZ.service} did not reach a steady state within ${timeoutMs / 1000} s.`);
+    }
+    if (deployments.length === 1 && deployments[0]?.rolloutState === 'COMPLETED') {
+      ecs.destroy();
+      return service?.taskDefinition as string;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
