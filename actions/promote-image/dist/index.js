@@ -3718,7 +3718,7 @@ __webpack_unused_export__ = Attribute$;
 __webpack_unused_export__ = AuthorizationData$;
 __webpack_unused_export__ = AwsEcrContainerImageDetails$;
 __webpack_unused_export__ = BatchCheckLayerAvailability$;
-__webpack_unused_export__ = BatchCheckLayerAvailabilityCommand;
+exports.YmI = BatchCheckLayerAvailabilityCommand;
 __webpack_unused_export__ = BatchCheckLayerAvailabilityRequest$;
 __webpack_unused_export__ = BatchCheckLayerAvailabilityResponse$;
 __webpack_unused_export__ = BatchDeleteImage$;
@@ -3736,7 +3736,7 @@ __webpack_unused_export__ = BatchGetRepositoryScanningConfigurationResponse$;
 __webpack_unused_export__ = BlockedByOrganizationPolicyException;
 __webpack_unused_export__ = BlockedByOrganizationPolicyException$;
 __webpack_unused_export__ = CompleteLayerUpload$;
-__webpack_unused_export__ = CompleteLayerUploadCommand;
+exports.fU9 = CompleteLayerUploadCommand;
 __webpack_unused_export__ = CompleteLayerUploadRequest$;
 __webpack_unused_export__ = CompleteLayerUploadResponse$;
 __webpack_unused_export__ = CreatePullThroughCacheRule$;
@@ -3817,7 +3817,7 @@ __webpack_unused_export__ = DescribeReplicationBackfillResultsCommand;
 __webpack_unused_export__ = DescribeReplicationBackfillResultsRequest$;
 __webpack_unused_export__ = DescribeReplicationBackfillResultsResponse$;
 __webpack_unused_export__ = DescribeRepositories$;
-__webpack_unused_export__ = DescribeRepositoriesCommand;
+exports.pE_ = DescribeRepositoriesCommand;
 __webpack_unused_export__ = DescribeRepositoriesRequest$;
 __webpack_unused_export__ = DescribeRepositoriesResponse$;
 __webpack_unused_export__ = DescribeRepositoryCreationTemplates$;
@@ -3848,7 +3848,7 @@ __webpack_unused_export__ = GetAuthorizationTokenCommand;
 __webpack_unused_export__ = GetAuthorizationTokenRequest$;
 __webpack_unused_export__ = GetAuthorizationTokenResponse$;
 __webpack_unused_export__ = GetDownloadUrlForLayer$;
-__webpack_unused_export__ = GetDownloadUrlForLayerCommand;
+exports.pKL = GetDownloadUrlForLayerCommand;
 __webpack_unused_export__ = GetDownloadUrlForLayerRequest$;
 __webpack_unused_export__ = GetDownloadUrlForLayerResponse$;
 __webpack_unused_export__ = GetLifecyclePolicy$;
@@ -3907,7 +3907,7 @@ __webpack_unused_export__ = ImageTagMutability;
 __webpack_unused_export__ = ImageTagMutabilityExclusionFilter$;
 __webpack_unused_export__ = ImageTagMutabilityExclusionFilterType;
 __webpack_unused_export__ = InitiateLayerUpload$;
-__webpack_unused_export__ = InitiateLayerUploadCommand;
+exports.Do9 = InitiateLayerUploadCommand;
 __webpack_unused_export__ = InitiateLayerUploadRequest$;
 __webpack_unused_export__ = InitiateLayerUploadResponse$;
 __webpack_unused_export__ = InvalidLayerException;
@@ -4141,7 +4141,7 @@ __webpack_unused_export__ = UpdateRepositoryCreationTemplateCommand;
 __webpack_unused_export__ = UpdateRepositoryCreationTemplateRequest$;
 __webpack_unused_export__ = UpdateRepositoryCreationTemplateResponse$;
 __webpack_unused_export__ = UploadLayerPart$;
-__webpack_unused_export__ = UploadLayerPartCommand;
+exports.bVv = UploadLayerPartCommand;
 __webpack_unused_export__ = UploadLayerPartRequest$;
 __webpack_unused_export__ = UploadLayerPartResponse$;
 __webpack_unused_export__ = UploadNotFoundException;
@@ -56310,7 +56310,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2177);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5007);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)();
 
@@ -56319,7 +56319,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2177:
+/***/ 5007:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -59505,19 +59505,19 @@ function parseBoolean(name, raw, fallback) {
         return true;
     if (FALSE_WORDS.has(value))
         return false;
-    throw new InputError(name, `"${raw.trim()}" is not a boolean. Use true or false.`);
+    throw new errors_InputError(name, `"${raw.trim()}" is not a boolean. Use true or false.`);
 }
 function parseInteger(name, raw, fallback, range = {}) {
     const value = raw.trim();
     if (value === '')
         return fallback;
     if (!/^-?\d+$/.test(value))
-        throw new InputError(name, `"${value}" is not a whole number.`);
+        throw new errors_InputError(name, `"${value}" is not a whole number.`);
     const parsed = Number(value);
     if (range.min !== undefined && parsed < range.min)
-        throw new InputError(name, `${parsed} is below the minimum ${range.min}.`);
+        throw new errors_InputError(name, `${parsed} is below the minimum ${range.min}.`);
     if (range.max !== undefined && parsed > range.max)
-        throw new InputError(name, `${parsed} is above the maximum ${range.max}.`);
+        throw new errors_InputError(name, `${parsed} is above the maximum ${range.max}.`);
     return parsed;
 }
 const DURATION_UNITS_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
@@ -59686,22 +59686,101 @@ function formatNames(names) {
 
 // Docker's tag grammar: up to 128 characters, not starting with "." or "-".
 const inputs_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-function readInputs(read) {
-    return { source: parseSource('source', read('source')), tags: parseTags('tags', read('tags')) };
+// ECR's repository name pattern (CreateRepository, repositoryName).
+const inputs_REPOSITORY = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+const DEFAULT_CONCURRENCY = 4;
+const MAX_CONCURRENCY = 16;
+/** Reads and checks every input; env supplies the region for plain repository names. */
+function readInputs(read, env) {
+    const defaultRegion = env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim() || undefined;
+    const source = parseSource(read('source'), read('source-tag'), read('source-digest'), defaultRegion);
+    const target = parseTarget(read('target-repository'), source);
+    const expected = read('expected-digest').trim();
+    if (expected !== '' && !isDigest(expected)) {
+        throw new errors_InputError('expected-digest', `"${expected}" is not a digest. Give sha256: followed by 64 lowercase hex digits, or leave it empty.`);
+    }
+    const inputs = {
+        source,
+        target,
+        tags: parseTags('tags', read('tags')),
+        allowOverwrite: parseBoolean('allow-overwrite', read('allow-overwrite'), false),
+        concurrency: parseInteger('concurrency', read('concurrency'), DEFAULT_CONCURRENCY, { min: 1, max: MAX_CONCURRENCY }),
+    };
+    if (expected !== '')
+        inputs.expectedDigest = expected;
+    return inputs;
 }
-function parseSource(name, raw) {
-    if (raw.trim() === '') {
-        throw new errors_InputError(name, 'is required but was empty. Give an ECR image such as 123456789012.dkr.ecr.ap-south-1.amazonaws.com/quiz-backend:sha-1a2b3c4.');
-    }
-    const reference = parseImageReference(name, raw);
+function parseSource(raw, rawTag, rawDigest, defaultRegion) {
     const value = raw.trim();
-    if (reference.registry === undefined || reference.ecr === undefined) {
-        throw new errors_InputError(name, `"${value}" is not in an ECR registry. Give the full URI, ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPOSITORY:TAG or …@sha256:DIGEST, because the account and region are read from it.`);
+    if (value === '') {
+        throw new errors_InputError('source', 'is required but was empty. Give an ECR image such as 123456789012.dkr.ecr.ap-south-1.amazonaws.com/quiz-backend:sha-1a2b3c4, or a repository name with source-tag or source-digest.');
     }
-    if (reference.tag === undefined && reference.digest === undefined) {
-        throw new errors_InputError(name, `"${value}" names neither a tag nor a digest. Add :TAG or @sha256:DIGEST so the promoted image is the one that was tested.`);
+    const reference = parseImageReference('source', value);
+    if (reference.registry !== undefined && reference.ecr === undefined) {
+        throw new errors_InputError('source', `"${value}" is not in an ECR registry. Give ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPOSITORY:TAG, …@sha256:DIGEST, or a repository name.`);
     }
-    return { ...reference, registry: reference.registry, ecr: reference.ecr };
+    const tag = mergeField('source-tag', rawTag.trim(), reference.tag, value);
+    const digest = mergeField('source-digest', rawDigest.trim(), reference.digest, value);
+    if (digest !== undefined && !isDigest(digest)) {
+        throw new errors_InputError('source-digest', `"${digest}" is not a digest. Give sha256: followed by 64 lowercase hex digits.`);
+    }
+    if (tag !== undefined && !inputs_TAG.test(tag)) {
+        throw new errors_InputError('source-tag', `"${tag}" is not a valid tag. A tag has 1 to 128 letters, digits, _, . or -, and does not start with . or -.`);
+    }
+    if (tag === undefined && digest === undefined) {
+        throw new errors_InputError('source', `"${value}" names neither a tag nor a digest. Add :TAG or @sha256:DIGEST, or set source-tag or source-digest, so the promoted image is the one that was tested.`);
+    }
+    const region = reference.ecr?.region ?? requireRegion('source', value, defaultRegion);
+    const source = { repository: reference.repository, region };
+    if (reference.ecr)
+        source.registryId = reference.ecr.accountId;
+    if (tag !== undefined)
+        source.tag = tag;
+    if (digest !== undefined)
+        source.digest = digest;
+    return source;
+}
+/** Returns the value from its own input or from the reference, rejecting two different ones. */
+function mergeField(name, own, fromReference, source) {
+    if (own === '')
+        return fromReference;
+    if (fromReference !== undefined && fromReference !== own) {
+        throw new errors_InputError(name, `"${own}" differs from "${fromReference}" in source "${source}". Give it in one place only.`);
+    }
+    return own;
+}
+function parseTarget(raw, source) {
+    const value = raw.trim();
+    if (value === '') {
+        const same = { repository: source.repository, region: source.region };
+        if (source.registryId)
+            same.registryId = source.registryId;
+        return same;
+    }
+    if (!value.includes('.')) {
+        if (!inputs_REPOSITORY.test(value)) {
+            throw new errors_InputError('target-repository', `"${value}" is not a valid repository name (lowercase letters, digits, . _ - and /), or give a URI ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPOSITORY.`);
+        }
+        // A bare name lives in the source's registry and region.
+        const named = { repository: value, region: source.region };
+        if (source.registryId)
+            named.registryId = source.registryId;
+        return named;
+    }
+    const reference = parseImageReference('target-repository', value);
+    if (reference.tag !== undefined || reference.digest !== undefined) {
+        throw new errors_InputError('target-repository', `"${value}" includes a tag or digest. Give the repository alone; set the tags in "tags".`);
+    }
+    if (reference.ecr === undefined) {
+        throw new errors_InputError('target-repository', `"${value}" is not in an ECR registry. Give a repository name or ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPOSITORY.`);
+    }
+    return { repository: reference.repository, registryId: reference.ecr.accountId, region: reference.ecr.region };
+}
+function requireRegion(name, value, defaultRegion) {
+    if (defaultRegion === undefined) {
+        throw new errors_InputError(name, `"${value}" names no region and neither AWS_REGION nor AWS_DEFAULT_REGION is set. Give the full URI ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPOSITORY, or set AWS_REGION.`);
+    }
+    return defaultRegion;
 }
 function parseTags(name, raw) {
     const tags = parseList(raw);
@@ -59709,7 +59788,7 @@ function parseTags(name, raw) {
         throw new errors_InputError(name, 'is required but was empty. Give one or more tags, one per line or comma-separated, e.g. v1.2.3, release.');
     for (const tag of tags) {
         if (tag.includes(':') || tag.includes('/') || tag.includes('@')) {
-            throw new errors_InputError(name, `"${tag}" is an image reference, not a tag. Give the tag alone (e.g. release); tags are set in the source repository.`);
+            throw new errors_InputError(name, `"${tag}" is an image reference, not a tag. Give the tag alone (e.g. release); the repository comes from target-repository.`);
         }
         if (!inputs_TAG.test(tag)) {
             throw new errors_InputError(name, `"${tag}" is not a valid tag. A tag has 1 to 128 letters, digits, _, . or -, and does not start with . or -.`);
@@ -59718,6 +59797,8 @@ function parseTags(name, raw) {
     return [...new Set(tags)];
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/errors.ts
 
 function awsErrorName(error) {
@@ -59725,27 +59806,44 @@ function awsErrorName(error) {
         return String(error.name);
     return '';
 }
+function describeRepository(target) {
+    return `${target.side} repository "${target.repositoryName}" (registry ${target.registryId ?? 'of the caller'}, ${target.region})`;
+}
 /**
- * Turns an ECR error into one line with the cause and the fix: a missing repository names it
- * and the registry, a denied call names the ECR action. Other errors pass through unchanged.
+ * Turns an ECR error into one line with the cause and the fix: a missing repository, a denied
+ * call (which action on which side), layers or child manifests missing from the target, and a
+ * manifest sent without its media type. Other errors pass through unchanged.
  */
 function explainEcrError(error, operation, target) {
-    if (awsErrorName(error) === 'RepositoryNotFoundException') {
-        return new ActionError(`Repository "${target.repositoryName}" not found in registry ${target.registryId} (${target.region}). ` +
-            'Check the repository and account in "source", or create the repository with aws ecr create-repository.', { cause: error });
+    const name = awsErrorName(error);
+    const where = describeRepository(target);
+    if (name === 'RepositoryNotFoundException') {
+        const input = target.side === 'source' ? '"source"' : '"target-repository"';
+        return new ActionError(`Repository "${target.repositoryName}" not found in registry ${target.registryId ?? 'of the caller'} (${target.region}). ` +
+            `Check the repository and account in ${input}, or create the repository with aws ecr create-repository.`, { cause: error });
     }
-    if (isAccessDeniedError(error) || isCredentialsError(error)) {
+    if (isAccessDeniedError(error)) {
         const explained = explainAwsError(error, `ecr:${operation}`);
-        if (explained instanceof ActionError && isAccessDeniedError(error)) {
-            return new ActionError(`${explained.message} For a registry in another account, its repository policy must also allow ecr:${operation}.`, { cause: error });
-        }
-        return explained;
+        const policy = target.registryId ? ` When the ${target.side} registry ${target.registryId} belongs to another account, its repository policy must also allow ecr:${operation}.` : '';
+        return new ActionError(`${errorMessage(explained)} It is needed on the ${where}.${policy}`, { cause: error });
+    }
+    if (isCredentialsError(error))
+        return explainAwsError(error, `ecr:${operation}`);
+    if (name === 'LayersNotFoundException') {
+        return new ActionError(`${operation} into the ${where} failed with LayersNotFoundException: the image's layers are not in that repository (${errorMessage(error)}). ` +
+            'Layers must be copied into the target repository before its manifest; run the promotion again, which copies what is missing.', { cause: error });
+    }
+    if (name === 'ReferencedImagesNotFoundException') {
+        return new ActionError(`${operation} into the ${where} failed with ReferencedImagesNotFoundException: the index's platform or attestation manifests are not in that repository. ` +
+            'They must be pushed by digest before the index; run the promotion again, which copies what is missing.', { cause: error });
+    }
+    if (name === 'InvalidParameterException' && errorMessage(error).includes('Invalid JSON syntax')) {
+        return new ActionError(`${operation} into the ${where} failed with "Invalid JSON syntax": ECR could not tell the manifest's media type. ` +
+            'Pass imageManifestMediaType with the type BatchGetImage reported; this action sends it, so check that the source image reports one.', { cause: error });
     }
     return error;
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/manifest.ts
 
 const DOCKER_SCHEMA1_MANIFEST = 'application/vnd.docker.distribution.manifest.v1+json';
@@ -59797,31 +59895,64 @@ function isSchema1(manifest, mediaType) {
         return true;
     return parseFields(manifest).schemaVersion === 1;
 }
+function toDescriptor(value) {
+    if (typeof value !== 'object' || value === null)
+        return undefined;
+    const fields = value;
+    if (typeof fields.digest !== 'string')
+        return undefined;
+    const descriptor = { digest: fields.digest, size: typeof fields.size === 'number' ? fields.size : 0 };
+    if (typeof fields.mediaType === 'string')
+        descriptor.mediaType = fields.mediaType;
+    return descriptor;
+}
+function manifestReferences(manifest) {
+    const fields = parseFields(manifest);
+    const children = Array.isArray(fields.manifests) ? fields.manifests.map(toDescriptor).filter((d) => d !== undefined) : [];
+    const blobs = [];
+    const config = toDescriptor(fields.config);
+    if (config)
+        blobs.push(config);
+    if (Array.isArray(fields.layers)) {
+        for (const layer of fields.layers) {
+            const descriptor = toDescriptor(layer);
+            if (descriptor)
+                blobs.push(descriptor);
+        }
+    }
+    return { children, blobs };
+}
 
 ;// CONCATENATED MODULE: ./src/registry.ts
 
 
 
 
-// BatchGetImage takes at most 100 image IDs per call (ECR API reference, BatchGetImage, imageIds).
-const MAX_IMAGE_IDS = 100;
+// BatchGetImage and BatchCheckLayerAvailability take at most 100 IDs per call (ECR API
+// reference: BatchGetImage imageIds, BatchCheckLayerAvailability layerDigests).
+const MAX_IDS_PER_CALL = 100;
+function repositoryFields(target) {
+    return target.registryId ? { registryId: target.registryId, repositoryName: target.repositoryName } : { repositoryName: target.repositoryName };
+}
+async function send(side, operation, call) {
+    try {
+        return await call();
+    }
+    catch (error) {
+        throw explainEcrError(error, operation, side.target);
+    }
+}
 /** Reads images by tag or digest with BatchGetImage, asking for every manifest media type. */
-async function batchGetImage(ecr, target, imageIds) {
+async function batchGetImage(side, imageIds) {
     const images = [];
     const failures = [];
-    for (let start = 0; start < imageIds.length; start += MAX_IMAGE_IDS) {
-        let response;
-        try {
-            response = await ecr.send(new dist_cjs/* BatchGetImageCommand */.P8n({
-                registryId: target.registryId,
-                repositoryName: target.repositoryName,
-                imageIds: imageIds.slice(start, start + MAX_IMAGE_IDS),
-                acceptedMediaTypes: ACCEPTED_MEDIA_TYPES,
-            }));
-        }
-        catch (error) {
-            throw explainEcrError(error, 'BatchGetImage', target);
-        }
+    for (let start = 0; start < imageIds.length; start += MAX_IDS_PER_CALL) {
+        const command = new dist_cjs/* BatchGetImageCommand */.P8n({
+            ...repositoryFields(side.target),
+            imageIds: imageIds.slice(start, start + MAX_IDS_PER_CALL),
+            acceptedMediaTypes: ACCEPTED_MEDIA_TYPES,
+        });
+        const response = await send(side, 'BatchGetImage', () => side.ecr.send(command));
         images.push(...(response.images ?? []));
         failures.push(...(response.failures ?? []));
     }
@@ -59831,8 +59962,8 @@ async function batchGetImage(ecr, target, imageIds) {
  * Reads the given tags in one BatchGetImage call (per 100 tags). A tag that does not exist is
  * returned without a digest; any other failure is an error.
  */
-async function readTags(ecr, target, tags) {
-    const { images, failures } = await batchGetImage(ecr, target, tags.map((imageTag) => ({ imageTag })));
+async function readTags(side, tags) {
+    const { images, failures } = await batchGetImage(side, tags.map((imageTag) => ({ imageTag })));
     const states = new Map(tags.map((tag) => [tag, {}]));
     for (const image of images) {
         const tag = image.imageId?.imageTag;
@@ -59849,20 +59980,269 @@ async function readTags(ecr, target, tags) {
         if (failure.failureCode === 'ImageNotFound')
             continue;
         const tag = failure.imageId?.imageTag ?? failure.imageId?.imageDigest ?? 'unknown';
-        throw new ActionError(`Reading tag "${tag}" from repository "${target.repositoryName}" failed: ${failure.failureCode ?? 'unknown failure'}: ${failure.failureReason ?? 'no reason given'}.`);
+        throw new ActionError(`Reading tag "${tag}" from repository "${side.target.repositoryName}" failed: ${failure.failureCode ?? 'unknown failure'}: ${failure.failureReason ?? 'no reason given'}.`);
     }
     return states;
 }
-/** Points a tag at the manifest with PutImage, sending the exact manifest bytes and digest. */
-async function putImage(ecr, target, image, tag) {
-    await ecr.send(new dist_cjs/* PutImageCommand */.SUU({
-        registryId: target.registryId,
-        repositoryName: target.repositoryName,
+/** Returns the digests among the given ones that are images in the repository. */
+async function existingImages(side, digests) {
+    if (digests.length === 0)
+        return new Set();
+    const { images } = await batchGetImage(side, digests.map((imageDigest) => ({ imageDigest })));
+    return new Set(images.map((image) => image.imageId?.imageDigest).filter((digest) => digest !== undefined));
+}
+/** Returns the blob digests among the given ones that the repository does not have. */
+async function missingBlobs(side, digests) {
+    const missing = new Set();
+    for (let start = 0; start < digests.length; start += MAX_IDS_PER_CALL) {
+        const batch = digests.slice(start, start + MAX_IDS_PER_CALL);
+        const command = new dist_cjs/* BatchCheckLayerAvailabilityCommand */.YmI({ ...repositoryFields(side.target), layerDigests: batch });
+        const response = await send(side, 'BatchCheckLayerAvailability', () => side.ecr.send(command));
+        const available = new Set((response.layers ?? []).filter((layer) => layer.layerAvailability === 'AVAILABLE').map((layer) => layer.layerDigest));
+        for (const digest of batch)
+            if (!available.has(digest))
+                missing.add(digest);
+    }
+    return missing;
+}
+/**
+ * Stores a manifest with PutImage, sending the exact bytes, media type and digest. Without a
+ * tag it pushes an index child by digest; ImageAlreadyExistsException then means another job
+ * pushed it first, which is the wanted state.
+ */
+async function putImage(side, image, tag) {
+    const command = new dist_cjs/* PutImageCommand */.SUU({
+        ...repositoryFields(side.target),
         imageManifest: image.manifest,
         imageManifestMediaType: image.mediaType,
         imageDigest: image.digest,
-        imageTag: tag,
-    }));
+        ...(tag === undefined ? {} : { imageTag: tag }),
+    });
+    try {
+        await side.ecr.send(command);
+    }
+    catch (error) {
+        if (tag === undefined && awsErrorName(error) === 'ImageAlreadyExistsException')
+            return;
+        throw error;
+    }
+}
+/** Reads the repository's tag mutability settings. */
+async function registry_describeRepository(side) {
+    const command = new dist_cjs/* DescribeRepositoriesCommand */.pE_({
+        ...(side.target.registryId ? { registryId: side.target.registryId } : {}),
+        repositoryNames: [side.target.repositoryName],
+    });
+    const response = await send(side, 'DescribeRepositories', () => side.ecr.send(command));
+    const repository = response.repositories?.[0];
+    if (!repository)
+        throw new ActionError(`DescribeRepositories returned no repository "${side.target.repositoryName}".`);
+    return repository;
+}
+/**
+ * Returns true when the repository's settings forbid moving the tag: IMMUTABLE,
+ * IMMUTABLE_WITH_EXCLUSION unless a filter matches, MUTABLE_WITH_EXCLUSION when one matches.
+ * Filters are ECR wildcards where "*" matches any characters.
+ */
+function isTagImmutable(repository, tag) {
+    const filters = repository.imageTagMutabilityExclusionFilters ?? [];
+    const excluded = filters.some((filter) => wildcardPattern(filter.filter ?? '').test(tag));
+    switch (repository.imageTagMutability) {
+        case 'IMMUTABLE':
+            return true;
+        case 'IMMUTABLE_WITH_EXCLUSION':
+            return !excluded;
+        case 'MUTABLE_WITH_EXCLUSION':
+            return excluded;
+        default:
+            return false;
+    }
+}
+function wildcardPattern(filter) {
+    const escaped = filter.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    return new RegExp(`^${escaped.join('.*')}$`);
+}
+
+;// CONCATENATED MODULE: ./src/copy.ts
+
+
+
+
+
+
+// ECR's UploadLayerPart limits (ECR API reference, UploadLayerPart and
+// LayerPartTooSmallException): every part but the last has at least 5 MiB, and a part has at
+// most 20971520 bytes. Parts of the minimum size keep the memory per blob small.
+const MIN_PART_BYTES = 5 * 1024 * 1024;
+// Parts being sent at once, over all blobs. Each costs about 3.5 times its size while the SDK
+// base64-encodes and signs it, so this bounds memory at any concurrency.
+const MAX_PARTS_IN_FLIGHT = 2;
+/**
+ * Copies into the target what it lacks of the image: child manifests of an index (by digest,
+ * untagged) and every blob they reference, then the root manifest. Blobs stream from the source
+ * download URL into layer-part uploads, so a retry after a failure skips what already arrived.
+ * No tag is touched.
+ */
+async function copyImage(root, source, target, options) {
+    const manifests = await readManifestTree(root, source);
+    options.logger.info(`The image has ${manifests.length} manifest(s): the root and ${manifests.length - 1} child manifest(s).`);
+    const present = await existingImages(target, manifests.map((m) => m.digest));
+    const missingManifests = manifests.filter((m) => !present.has(m.digest));
+    options.logger.info(`${manifests.length - missingManifests.length} already in the target, ${missingManifests.length} to copy.`);
+    const blobs = uniqueBlobs(missingManifests);
+    const absent = blobs.length === 0 ? new Set() : await missingBlobs(target, blobs.map((b) => b.digest));
+    const toCopy = blobs.filter((b) => absent.has(b.digest));
+    options.logger.info(`${blobs.length - toCopy.length} of ${blobs.length} blob(s) already in the target; copying ${toCopy.length} with concurrency ${options.concurrency}.`);
+    const bytesCopied = await copyBlobs(toCopy, source, target, options);
+    // Children first, the root last: ECR accepts an index only when its children are present.
+    for (const manifest of [...missingManifests].reverse()) {
+        await send(target, 'PutImage', () => putImage(target, manifest));
+        options.logger.info(`Manifest ${manifest.digest} (${manifest.mediaType}) copied.`);
+    }
+    return { manifestsCopied: missingManifests.length, blobsCopied: toCopy.length, bytesCopied };
+}
+/**
+ * Returns the root and every manifest below it, parents before children, reading each level
+ * with one BatchGetImage call and checking each manifest's bytes against its digest.
+ */
+async function readManifestTree(root, source) {
+    const all = [root];
+    const seen = new Set([root.digest]);
+    let level = [root];
+    while (level.length > 0) {
+        const missing = level.flatMap((m) => manifestReferences(m.manifest).children.map((c) => c.digest)).filter((d) => !seen.has(d));
+        if (missing.length === 0)
+            break;
+        for (const digest of missing)
+            seen.add(digest);
+        const { images, failures } = await batchGetImage(source, missing.map((imageDigest) => ({ imageDigest })));
+        if (failures.length > 0) {
+            const failure = failures[0];
+            throw new ActionError(`The source index references manifest ${failure?.imageId?.imageDigest ?? 'unknown'}, which the source repository "${source.target.repositoryName}" does not return (${failure?.failureCode}: ${failure?.failureReason ?? 'no reason given'}).`);
+        }
+        level = images.map((image) => checkedManifest(image.imageManifest, image.imageManifestMediaType, image.imageId?.imageDigest));
+        all.push(...level);
+    }
+    return all;
+}
+function checkedManifest(manifest, reportedType, digest) {
+    if (manifest === undefined || digest === undefined)
+        throw new ActionError(`ECR returned a child manifest without its bytes or digest (${digest ?? 'no digest'}).`);
+    const computed = manifestDigest(manifest);
+    if (computed !== digest)
+        throw new ActionError(`Child manifest ${digest} hashes to ${computed}; nothing was copied. Inspect it with aws ecr batch-get-image.`);
+    const mediaType = manifestMediaType(manifest, reportedType);
+    if (mediaType === undefined || isSchema1(manifest, mediaType)) {
+        throw new ActionError(`Child manifest ${digest} has no usable media type (${mediaType ?? 'none'}), so it cannot be copied byte for byte.`);
+    }
+    return { digest, manifest, mediaType };
+}
+function uniqueBlobs(manifests) {
+    const blobs = new Map();
+    for (const manifest of manifests) {
+        for (const blob of manifestReferences(manifest.manifest).blobs)
+            blobs.set(blob.digest, blob);
+    }
+    return [...blobs.values()];
+}
+/** A counting semaphore for parts in flight. */
+class Slots {
+    free;
+    waiting = [];
+    constructor(count) {
+        this.free = count;
+    }
+    async acquire() {
+        if (this.free > 0) {
+            this.free -= 1;
+            return;
+        }
+        await new Promise((resolve) => this.waiting.push(resolve));
+    }
+    release() {
+        const next = this.waiting.shift();
+        if (next)
+            next();
+        else
+            this.free += 1;
+    }
+}
+async function copyBlobs(blobs, source, target, options) {
+    const queue = [...blobs];
+    const slots = new Slots(Math.min(options.concurrency, MAX_PARTS_IN_FLIGHT));
+    let bytes = 0;
+    const worker = async () => {
+        for (let blob = queue.shift(); blob !== undefined; blob = queue.shift()) {
+            const copied = await copyBlob(blob, source, target, slots, options);
+            bytes += copied;
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(options.concurrency, blobs.length) }, worker));
+    return bytes;
+}
+/**
+ * Streams one blob: download URL → parts of MIN_PART_BYTES uploaded in order → complete. The
+ * SHA-256 is computed while streaming and must equal the digest before the upload completes.
+ */
+async function copyBlob(blob, source, target, slots, options) {
+    const fields = (side) => (side.target.registryId ? { registryId: side.target.registryId, repositoryName: side.target.repositoryName } : { repositoryName: side.target.repositoryName });
+    const { downloadUrl } = await send(source, 'GetDownloadUrlForLayer', () => source.ecr.send(new dist_cjs/* GetDownloadUrlForLayerCommand */.pKL({ ...fields(source), layerDigest: blob.digest })));
+    if (!downloadUrl)
+        throw new ActionError(`GetDownloadUrlForLayer returned no URL for blob ${blob.digest}.`);
+    const response = await options.fetch(downloadUrl);
+    if (!response.ok || !response.body) {
+        throw new ActionError(`Downloading blob ${blob.digest} from the source failed with HTTP ${response.status}. Run the promotion again; copied blobs are kept.`);
+    }
+    // NOTE: InitiateLayerUpload also returns a partSize; ECR accepts any part from 5 MiB up to
+    // 20971520 bytes, so the smallest allowed size is used whatever partSize it returns.
+    const { uploadId } = await send(target, 'InitiateLayerUpload', () => target.ecr.send(new dist_cjs/* InitiateLayerUploadCommand */.Do9(fields(target))));
+    if (!uploadId)
+        throw new ActionError(`InitiateLayerUpload returned no upload ID for blob ${blob.digest}.`);
+    const partBytes = MIN_PART_BYTES;
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    const buffer = Buffer.allocUnsafe(partBytes);
+    let filled = 0;
+    let sent = 0;
+    const flush = async () => {
+        const part = buffer.subarray(0, filled);
+        await slots.acquire();
+        try {
+            await send(target, 'UploadLayerPart', () => target.ecr.send(new dist_cjs/* UploadLayerPartCommand */.bVv({ ...fields(target), uploadId, partFirstByte: sent, partLastByte: sent + filled - 1, layerPartBlob: part })));
+        }
+        finally {
+            slots.release();
+        }
+        sent += filled;
+        filled = 0;
+    };
+    for await (const chunk of response.body) {
+        hash.update(chunk);
+        let offset = 0;
+        while (offset < chunk.length) {
+            const count = Math.min(partBytes - filled, chunk.length - offset);
+            buffer.set(chunk.subarray(offset, offset + count), filled);
+            filled += count;
+            offset += count;
+            if (filled === partBytes)
+                await flush();
+        }
+    }
+    if (filled > 0)
+        await flush();
+    const digest = `sha256:${hash.digest('hex')}`;
+    if (digest !== blob.digest || (blob.size > 0 && sent !== blob.size)) {
+        throw new ActionError(`Blob ${blob.digest} downloaded as ${sent} bytes with digest ${digest} (expected ${blob.size} bytes). The upload was not completed; run the promotion again.`);
+    }
+    try {
+        await target.ecr.send(new dist_cjs/* CompleteLayerUploadCommand */.fU9({ ...fields(target), uploadId, layerDigests: [blob.digest] }));
+    }
+    catch (error) {
+        // Another promotion finished the same blob first: the target has it, which is the goal.
+        if (awsErrorName(error) !== 'LayerAlreadyExistsException')
+            throw explainEcrError(error, 'CompleteLayerUpload', target.target);
+    }
+    options.logger.debug(`Blob ${blob.digest} copied (${sent} bytes).`);
+    return sent;
 }
 
 ;// CONCATENATED MODULE: ./src/run.ts
@@ -59870,58 +60250,80 @@ async function putImage(ecr, target, image, tag) {
 
 
 
+
 async function run(inputs, deps) {
-    const target = repositoryTarget(inputs.source);
-    const image = await deps.logger.group('Resolve the source image', () => resolveSource(inputs.source, target, deps));
-    const current = await deps.logger.group('Read the tags', async () => {
-        const states = await readTags(deps.ecr, target, inputs.tags);
-        for (const [tag, state] of states)
-            deps.logger.info(`Tag "${tag}": ${state.digest ?? 'does not exist'}`);
-        return states;
-    });
-    const changes = await deps.logger.group('Move the tags', () => applyTags(inputs.tags, current, image, target, deps));
-    await deps.logger.group('Verify the tags', () => verifyTags(changes, image, target, deps));
+    const source = { ecr: deps.sourceEcr, target: repositoryTarget(inputs.source, 'source') };
+    const image = await deps.logger.group('Resolve the source image', () => resolveSource(inputs.source, source, inputs.expectedDigest, deps.logger));
+    const target = targetSide(inputs.target, image, deps);
+    const sameRepository = isSameRepository(source.target, target.target, image);
+    const current = await deps.logger.group('Read the target tags', () => readAndPlanTags(inputs, target, image, deps.logger));
+    let copy = { manifestsCopied: 0, blobsCopied: 0, bytesCopied: 0 };
+    if (!sameRepository) {
+        copy = await deps.logger.group(`Copy the image into ${target.target.repositoryName}`, () => copyImage(image, source, target, { concurrency: inputs.concurrency, logger: deps.logger, fetch: deps.fetch }));
+    }
+    const changes = await deps.logger.group('Move the tags', () => applyTags(inputs.tags, current, image, target, deps.logger));
+    await deps.logger.group('Verify the tags', () => verifyTags(changes, image, target, deps.logger));
     return {
         digest: image.digest,
-        imageUri: `${inputs.source.registry}/${inputs.source.repository}@${image.digest}`,
+        imageUri: `${registryHost(target.target, image)}/${target.target.repositoryName}@${image.digest}`,
         mediaType: image.mediaType,
         tags: changes.map(({ tag, result, previousDigest }) => (previousDigest ? { tag, result, previousDigest } : { tag, result })),
+        copied: !sameRepository,
+        ...copy,
     };
 }
-function repositoryTarget(source) {
-    return { registryId: source.ecr.accountId, repositoryName: source.repository, region: source.ecr.region };
+function repositoryTarget(location, side) {
+    const target = { repositoryName: location.repository, region: location.region, side };
+    if (location.registryId)
+        target.registryId = location.registryId;
+    return target;
+}
+function targetSide(location, image, deps) {
+    const target = repositoryTarget(location, 'target');
+    // A target named without an account is in the source's account.
+    if (!target.registryId && image.registryId)
+        target.registryId = image.registryId;
+    return { ecr: deps.targetEcr, target };
+}
+function isSameRepository(source, target, image) {
+    const sourceRegistry = source.registryId ?? image.registryId;
+    return sourceRegistry === target.registryId && source.region === target.region && source.repositoryName === target.repositoryName;
+}
+function registryHost(target, image) {
+    const account = target.registryId ?? image.registryId ?? 'unknown-account';
+    return `${account}.dkr.ecr.${target.region}.amazonaws.com`;
 }
 /**
- * Reads the source manifest once and checks that its bytes hash to the digest ECR reports and,
- * when the source names a digest, to that digest too.
+ * Reads the source manifest once, with every media type accepted, and checks that its bytes
+ * hash to the digest ECR reports, to the digest in the source, and to expected-digest.
  */
-async function resolveSource(source, target, deps) {
+async function resolveSource(source, side, expectedDigest, logger) {
     const imageId = source.digest ? { imageDigest: source.digest } : { imageTag: source.tag };
     const subject = source.digest ? `image ${source.digest}` : `tag "${source.tag}"`;
     const named = subject.charAt(0).toUpperCase() + subject.slice(1);
+    const where = `repository "${side.target.repositoryName}" (registry ${side.target.registryId ?? 'of the caller'}, ${side.target.region})`;
     if (source.digest && source.tag)
-        deps.logger.info(`The source names both tag "${source.tag}" and a digest; the digest decides.`);
-    const { images, failures } = await batchGetImage(deps.ecr, target, [imageId]);
+        logger.info(`The source names both tag "${source.tag}" and a digest; the digest decides.`);
+    const { images, failures } = await batchGetImage(side, [imageId]);
     const found = images[0];
     if (!found) {
         const failure = failures[0];
         if (failure === undefined || failure.failureCode === 'ImageNotFound') {
-            throw new ActionError(`${named} not found in repository "${target.repositoryName}" (registry ${target.registryId}, ${target.region}). ` +
-                'Check "source": push the image first, or fix the tag or digest.');
+            throw new ActionError(`${named} not found in ${where}. Check "source": push the image first, or fix the tag or digest.`);
         }
-        throw new ActionError(`BatchGetImage could not read ${subject} from repository "${target.repositoryName}": ${failure.failureCode}: ${failure.failureReason ?? 'no reason given'}.`);
+        throw new ActionError(`BatchGetImage could not read ${subject} from ${where}: ${failure.failureCode}: ${failure.failureReason ?? 'no reason given'}.`);
     }
     const manifest = found.imageManifest;
     if (manifest === undefined)
-        throw new ActionError(`ECR returned no manifest for ${subject} in repository "${target.repositoryName}".`);
+        throw new ActionError(`ECR returned no manifest for ${subject} in ${where}.`);
     const reportedDigest = found.imageId?.imageDigest;
     const mediaType = manifestMediaType(manifest, found.imageManifestMediaType);
     if (isSchema1(manifest, mediaType)) {
-        throw new ActionError(`${named} in repository "${target.repositoryName}" is a Docker image manifest schema 1, which cannot be promoted by digest. ` +
+        throw new ActionError(`${named} in ${where} is a Docker image manifest schema 1, which cannot be promoted by digest. ` +
             'Push the image again with a current Docker or BuildKit, which writes schema 2 or OCI manifests.');
     }
     if (mediaType === undefined) {
-        throw new ActionError(`${named} in repository "${target.repositoryName}" has no media type, neither from ECR nor in the manifest, so PutImage cannot be called safely.`);
+        throw new ActionError(`${named} in ${where} has no media type, neither from ECR nor in the manifest, so PutImage cannot be called safely.`);
     }
     const digest = manifestDigest(manifest);
     if (reportedDigest !== digest) {
@@ -59931,33 +60333,67 @@ async function resolveSource(source, target, deps) {
     if (source.digest && source.digest !== digest) {
         throw new ActionError(`The manifest ECR returned for ${source.digest} hashes to ${digest}; nothing was tagged.`);
     }
-    deps.logger.info(`${named}: ${digest} (${mediaType}, ${Buffer.byteLength(manifest, 'utf8')} bytes).`);
-    return { manifest, mediaType, digest };
+    if (expectedDigest && expectedDigest !== digest) {
+        throw new ActionError(`${named} names ${digest}, not the expected-digest ${expectedDigest}. The tag was moved after the image was tested; nothing was tagged. ` +
+            'Promote by digest, or test the image the tag names now.');
+    }
+    logger.info(`${named}: ${digest} (${mediaType}, ${Buffer.byteLength(manifest, 'utf8')} bytes).`);
+    const resolved = { manifest, mediaType, digest };
+    const registryId = found.registryId ?? side.target.registryId;
+    if (registryId)
+        resolved.registryId = registryId;
+    return resolved;
+}
+/**
+ * Reads every target tag once and fails before any write when a tag names another digest and
+ * may not move: a mutable tag without allow-overwrite, or a tag the repository keeps immutable.
+ * DescribeRepositories is called only when some tag names another digest.
+ */
+async function readAndPlanTags(inputs, target, image, logger) {
+    const states = await readTags(target, inputs.tags);
+    for (const [tag, state] of states)
+        logger.info(`Tag "${tag}": ${state.digest ?? 'does not exist'}`);
+    const conflicts = [...states].filter(([, state]) => state.digest !== undefined && state.digest !== image.digest);
+    if (conflicts.length === 0)
+        return states;
+    const repository = await registry_describeRepository(target);
+    const problems = [];
+    for (const [tag, state] of conflicts) {
+        if (isTagImmutable(repository, tag)) {
+            problems.push(`Tag "${tag}" names ${state.digest} and is immutable in repository "${target.target.repositoryName}" (${repository.imageTagMutability}), so it cannot name ${image.digest}. Use a new tag.`);
+        }
+        else if (!inputs.allowOverwrite) {
+            problems.push(`Tag "${tag}" names ${state.digest}, not ${image.digest}. Set allow-overwrite: true to move it, or use a new tag.`);
+        }
+    }
+    if (problems.length > 0)
+        throw new ActionError(`${problems.join(' ')} No tag was changed.`);
+    return states;
 }
 /**
  * Points each tag at the image with PutImage unless it already names the digest. When PutImage
- * throws for a reason other than credentials or permissions, the tag is decided in
- * verifyTags by reading it back, because another job may have set it at the same time.
+ * throws for a reason other than credentials, permissions or a missing repository, the tag is
+ * decided in verifyTags by reading it back, because another job may have set it at the same time.
  */
-async function applyTags(tags, current, image, target, deps) {
+async function applyTags(tags, current, image, target, logger) {
     const changes = [];
     for (const tag of tags) {
         const previous = current.get(tag)?.digest;
         if (previous === image.digest) {
-            deps.logger.info(`Tag "${tag}" already names ${image.digest}: unchanged.`);
+            logger.info(`Tag "${tag}" already names ${image.digest}: unchanged.`);
             changes.push({ tag, result: 'unchanged' });
             continue;
         }
         const change = previous === undefined ? { tag, result: 'created' } : { tag, result: 'moved', previousDigest: previous };
         try {
-            await putImage(deps.ecr, target, image, tag);
-            deps.logger.info(previous === undefined ? `Tag "${tag}" created.` : `Tag "${tag}" moved from ${previous}.`);
+            await putImage(target, image, tag);
+            logger.info(previous === undefined ? `Tag "${tag}" created.` : `Tag "${tag}" moved from ${previous}.`);
         }
         catch (error) {
-            if (isAccessDeniedError(error) || isCredentialsError(error) || awsErrorName(error) === 'RepositoryNotFoundException') {
-                throw explainEcrError(error, 'PutImage', target);
-            }
-            deps.logger.info(`PutImage for tag "${tag}" failed (${awsErrorName(error) || 'error'}: ${errorMessage(error)}); the read-back decides.`);
+            const explained = explainEcrError(error, 'PutImage', target.target);
+            if (isAccessDeniedError(error) || isCredentialsError(error) || explained !== error)
+                throw explained;
+            logger.info(`PutImage for tag "${tag}" failed (${awsErrorName(error) || 'error'}: ${errorMessage(error)}); the read-back decides.`);
             change.putError = error;
         }
         changes.push(change);
@@ -59965,16 +60401,16 @@ async function applyTags(tags, current, image, target, deps) {
     return changes;
 }
 /** Reads every tag back and fails unless each names the digest with the same manifest bytes. */
-async function verifyTags(changes, image, target, deps) {
-    const states = await readTags(deps.ecr, target, changes.map((change) => change.tag));
+async function verifyTags(changes, image, target, logger) {
+    const states = await readTags(target, changes.map((change) => change.tag));
     const problems = [];
     for (const change of changes) {
         const state = states.get(change.tag) ?? {};
         if (state.digest === image.digest && state.manifest !== undefined && manifestDigest(state.manifest) === image.digest) {
-            deps.logger.info(`Tag "${change.tag}" names ${image.digest}: verified.`);
+            logger.info(`Tag "${change.tag}" names ${image.digest}: verified.`);
             continue;
         }
-        problems.push(describeVerifyFailure(change, state, image, target));
+        problems.push(describeVerifyFailure(change, state, image, target.target));
     }
     if (problems.length > 0)
         throw new ActionError(problems.join(' '));
@@ -59988,22 +60424,38 @@ function describeVerifyFailure(change, state, image, target) {
     if (change.putError === undefined)
         return `${base} Another job may have moved it; run the promotion again.`;
     if (awsErrorName(change.putError) === 'ImageTagAlreadyExistsException') {
-        return `${base} The repository has tag immutability on (ImageTagAlreadyExistsException): use a new tag, or set the repository's tag mutability to MUTABLE.`;
+        return `${base} Another job set this immutable tag first (ImageTagAlreadyExistsException); use a new tag.`;
     }
     return `${base} PutImage failed: ${awsErrorName(change.putError) || 'error'}: ${errorMessage(change.putError)}`;
 }
 
 ;// CONCATENATED MODULE: ./src/summary.ts
 
-/** Renders the job summary: the promoted image and one row per tag. */
+/** Formats a byte count with binary units, e.g. 1.00 GiB. */
+function formatBytes(bytes) {
+    const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit += 1;
+    }
+    return unit === 0 ? `${bytes} bytes` : `${value.toFixed(2)} ${units[unit]}`;
+}
+/** Renders the job summary: the promoted image, what was copied and one row per tag. */
 function renderSummary(result) {
     const rows = result.tags.map((item) => [item.tag, item.result, item.previousDigest ?? '-']);
+    const copied = result.copied
+        ? `Copied into the target: ${result.manifestsCopied} manifest(s), ${result.blobsCopied} blob(s), ${formatBytes(result.bytesCopied)}.`
+        : 'Same repository: tags only, no image data copied.';
     return [
         '### Image promoted',
         '',
         `Image: \`${result.imageUri}\``,
         '',
         `Media type: \`${result.mediaType}\``,
+        '',
+        copied,
         '',
         markdownTable(['Tag', 'Result', 'Previous digest'], rows),
         '',
@@ -60015,6 +60467,8 @@ function renderOutputs(result) {
         'image-uri': result.imageUri,
         'media-type': result.mediaType,
         tags: JSON.stringify(result.tags),
+        'blobs-copied': String(result.blobsCopied),
+        'bytes-copied': String(result.bytesCopied),
     };
 }
 
@@ -60024,13 +60478,16 @@ function renderOutputs(result) {
 
 
 
+function ecrClient(region) {
+    // The registry URI fixes the region, whatever AWS_REGION the job has.
+    return new dist_cjs/* ECRClient */.S70(awsConfigFromEnvironment({ ...process.env, AWS_REGION: region }, 'ECR', 'promote-image'));
+}
 async function main() {
     await runAction('promote-image', async () => {
-        const inputs = readInputs(coreInputReader);
-        // The registry in the source URI fixes the region, whatever AWS_REGION the job has.
-        const region = inputs.source.ecr.region;
-        const ecr = new dist_cjs/* ECRClient */.S70(awsConfigFromEnvironment({ ...process.env, AWS_REGION: region }, 'ECR', 'promote-image'));
-        const result = await run(inputs, { ecr, logger: coreLogger() });
+        const inputs = readInputs(coreInputReader, process.env);
+        const sourceEcr = ecrClient(inputs.source.region);
+        const targetEcr = inputs.target.region === inputs.source.region ? sourceEcr : ecrClient(inputs.target.region);
+        const result = await run(inputs, { sourceEcr, targetEcr, logger: coreLogger(), fetch: (url) => fetch(url) });
         setOutputs(renderOutputs(result));
         await writeSummary(renderSummary(result));
     });

@@ -54,3 +54,40 @@ export function isSchema1(manifest: string, mediaType: string | undefined): bool
   if (mediaType === DOCKER_SCHEMA1_MANIFEST || mediaType === DOCKER_SCHEMA1_SIGNED_MANIFEST) return true;
   return parseFields(manifest).schemaVersion === 1;
 }
+
+/** A content descriptor from a manifest: what it points at, by digest. */
+export interface Descriptor {
+  digest: string;
+  size: number;
+  mediaType?: string;
+}
+
+/** What a manifest references: child manifests (an index) and blobs (an image's config and layers). */
+export interface ManifestReferences {
+  children: Descriptor[];
+  blobs: Descriptor[];
+}
+
+function toDescriptor(value: unknown): Descriptor | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const fields = value as { digest?: unknown; size?: unknown; mediaType?: unknown };
+  if (typeof fields.digest !== 'string') return undefined;
+  const descriptor: Descriptor = { digest: fields.digest, size: typeof fields.size === 'number' ? fields.size : 0 };
+  if (typeof fields.mediaType === 'string') descriptor.mediaType = fields.mediaType;
+  return descriptor;
+}
+
+export function manifestReferences(manifest: string): ManifestReferences {
+  const fields = parseFields(manifest) as ManifestFields & { layers?: unknown };
+  const children = Array.isArray(fields.manifests) ? fields.manifests.map(toDescriptor).filter((d): d is Descriptor => d !== undefined) : [];
+  const blobs: Descriptor[] = [];
+  const config = toDescriptor(fields.config);
+  if (config) blobs.push(config);
+  if (Array.isArray(fields.layers)) {
+    for (const layer of fields.layers) {
+      const descriptor = toDescriptor(layer);
+      if (descriptor) blobs.push(descriptor);
+    }
+  }
+  return { children, blobs };
+}

@@ -1,13 +1,19 @@
-import { BatchGetImageCommand, PutImageCommand } from '@aws-sdk/client-ecr';
-import type { ECRClient, Image, ImageFailure, ImageIdentifier } from '@aws-sdk/client-ecr';
+import {
+  BatchCheckLayerAvailabilityCommand,
+  BatchGetImageCommand,
+  DescribeRepositoriesCommand,
+  PutImageCommand,
+} from '@aws-sdk/client-ecr';
+import type { ECRClient, Image, ImageFailure, ImageIdentifier, Repository } from '@aws-sdk/client-ecr';
 import { ActionError } from '@ecs-deploy-kit/shared';
 
-import { explainEcrError } from './errors.ts';
+import { awsErrorName, explainEcrError } from './errors.ts';
 import type { RepositoryTarget } from './errors.ts';
 import { ACCEPTED_MEDIA_TYPES } from './manifest.ts';
 
-// BatchGetImage takes at most 100 image IDs per call (ECR API reference, BatchGetImage, imageIds).
-const MAX_IMAGE_IDS = 100;
+// BatchGetImage and BatchCheckLayerAvailability take at most 100 IDs per call (ECR API
+// reference: BatchGetImage imageIds, BatchCheckLayerAvailability layerDigests).
+const MAX_IDS_PER_CALL = 100;
 
 /** A tag as read from the repository: the digest it names, or undefined when it does not exist. */
 export interface TagState {
@@ -16,28 +22,35 @@ export interface TagState {
   manifest?: string;
 }
 
+/** An ECR repository on one side of the promotion, with the client for its region. */
+export interface Side {
+  ecr: ECRClient;
+  target: RepositoryTarget;
+}
+
+function repositoryFields(target: RepositoryTarget): { registryId?: string; repositoryName: string } {
+  return target.registryId ? { registryId: target.registryId, repositoryName: target.repositoryName } : { repositoryName: target.repositoryName };
+}
+
+export async function send<T>(side: Side, operation: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw explainEcrError(error, operation, side.target);
+  }
+}
+
 /** Reads images by tag or digest with BatchGetImage, asking for every manifest media type. */
-export async function batchGetImage(
-  ecr: ECRClient,
-  target: RepositoryTarget,
-  imageIds: ImageIdentifier[],
-): Promise<{ images: Image[]; failures: ImageFailure[] }> {
+export async function batchGetImage(side: Side, imageIds: ImageIdentifier[]): Promise<{ images: Image[]; failures: ImageFailure[] }> {
   const images: Image[] = [];
   const failures: ImageFailure[] = [];
-  for (let start = 0; start < imageIds.length; start += MAX_IMAGE_IDS) {
-    let response;
-    try {
-      response = await ecr.send(
-        new BatchGetImageCommand({
-          registryId: target.registryId,
-          repositoryName: target.repositoryName,
-          imageIds: imageIds.slice(start, start + MAX_IMAGE_IDS),
-          acceptedMediaTypes: ACCEPTED_MEDIA_TYPES,
-        }),
-      );
-    } catch (error) {
-      throw explainEcrError(error, 'BatchGetImage', target);
-    }
+  for (let start = 0; start < imageIds.length; start += MAX_IDS_PER_CALL) {
+    const command = new BatchGetImageCommand({
+      ...repositoryFields(side.target),
+      imageIds: imageIds.slice(start, start + MAX_IDS_PER_CALL),
+      acceptedMediaTypes: ACCEPTED_MEDIA_TYPES,
+    });
+    const response = await send(side, 'BatchGetImage', () => side.ecr.send(command));
     images.push(...(response.images ?? []));
     failures.push(...(response.failures ?? []));
   }
@@ -48,10 +61,9 @@ export async function batchGetImage(
  * Reads the given tags in one BatchGetImage call (per 100 tags). A tag that does not exist is
  * returned without a digest; any other failure is an error.
  */
-export async function readTags(ecr: ECRClient, target: RepositoryTarget, tags: string[]): Promise<Map<string, TagState>> {
+export async function readTags(side: Side, tags: string[]): Promise<Map<string, TagState>> {
   const { images, failures } = await batchGetImage(
-    ecr,
-    target,
+    side,
     tags.map((imageTag) => ({ imageTag })),
   );
 
@@ -69,27 +81,89 @@ export async function readTags(ecr: ECRClient, target: RepositoryTarget, tags: s
     if (failure.failureCode === 'ImageNotFound') continue;
     const tag = failure.imageId?.imageTag ?? failure.imageId?.imageDigest ?? 'unknown';
     throw new ActionError(
-      `Reading tag "${tag}" from repository "${target.repositoryName}" failed: ${failure.failureCode ?? 'unknown failure'}: ${failure.failureReason ?? 'no reason given'}.`,
+      `Reading tag "${tag}" from repository "${side.target.repositoryName}" failed: ${failure.failureCode ?? 'unknown failure'}: ${failure.failureReason ?? 'no reason given'}.`,
     );
   }
   return states;
 }
 
-/** Points a tag at the manifest with PutImage, sending the exact manifest bytes and digest. */
-export async function putImage(
-  ecr: ECRClient,
-  target: RepositoryTarget,
-  image: { manifest: string; mediaType: string; digest: string },
-  tag: string,
-): Promise<void> {
-  await ecr.send(
-    new PutImageCommand({
-      registryId: target.registryId,
-      repositoryName: target.repositoryName,
-      imageManifest: image.manifest,
-      imageManifestMediaType: image.mediaType,
-      imageDigest: image.digest,
-      imageTag: tag,
-    }),
+/** Returns the digests among the given ones that are images in the repository. */
+export async function existingImages(side: Side, digests: string[]): Promise<Set<string>> {
+  if (digests.length === 0) return new Set();
+  const { images } = await batchGetImage(
+    side,
+    digests.map((imageDigest) => ({ imageDigest })),
   );
+  return new Set(images.map((image) => image.imageId?.imageDigest).filter((digest): digest is string => digest !== undefined));
+}
+
+/** Returns the blob digests among the given ones that the repository does not have. */
+export async function missingBlobs(side: Side, digests: string[]): Promise<Set<string>> {
+  const missing = new Set<string>();
+  for (let start = 0; start < digests.length; start += MAX_IDS_PER_CALL) {
+    const batch = digests.slice(start, start + MAX_IDS_PER_CALL);
+    const command = new BatchCheckLayerAvailabilityCommand({ ...repositoryFields(side.target), layerDigests: batch });
+    const response = await send(side, 'BatchCheckLayerAvailability', () => side.ecr.send(command));
+    const available = new Set((response.layers ?? []).filter((layer) => layer.layerAvailability === 'AVAILABLE').map((layer) => layer.layerDigest));
+    for (const digest of batch) if (!available.has(digest)) missing.add(digest);
+  }
+  return missing;
+}
+
+/**
+ * Stores a manifest with PutImage, sending the exact bytes, media type and digest. Without a
+ * tag it pushes an index child by digest; ImageAlreadyExistsException then means another job
+ * pushed it first, which is the wanted state.
+ */
+export async function putImage(side: Side, image: { manifest: string; mediaType: string; digest: string }, tag?: string): Promise<void> {
+  const command = new PutImageCommand({
+    ...repositoryFields(side.target),
+    imageManifest: image.manifest,
+    imageManifestMediaType: image.mediaType,
+    imageDigest: image.digest,
+    ...(tag === undefined ? {} : { imageTag: tag }),
+  });
+  try {
+    await side.ecr.send(command);
+  } catch (error) {
+    if (tag === undefined && awsErrorName(error) === 'ImageAlreadyExistsException') return;
+    throw error;
+  }
+}
+
+/** Reads the repository's tag mutability settings. */
+export async function describeRepository(side: Side): Promise<Repository> {
+  const command = new DescribeRepositoriesCommand({
+    ...(side.target.registryId ? { registryId: side.target.registryId } : {}),
+    repositoryNames: [side.target.repositoryName],
+  });
+  const response = await send(side, 'DescribeRepositories', () => side.ecr.send(command));
+  const repository = response.repositories?.[0];
+  if (!repository) throw new ActionError(`DescribeRepositories returned no repository "${side.target.repositoryName}".`);
+  return repository;
+}
+
+/**
+ * Returns true when the repository's settings forbid moving the tag: IMMUTABLE,
+ * IMMUTABLE_WITH_EXCLUSION unless a filter matches, MUTABLE_WITH_EXCLUSION when one matches.
+ * Filters are ECR wildcards where "*" matches any characters.
+ */
+export function isTagImmutable(repository: Repository, tag: string): boolean {
+  const filters = repository.imageTagMutabilityExclusionFilters ?? [];
+  const excluded = filters.some((filter) => wildcardPattern(filter.filter ?? '').test(tag));
+  switch (repository.imageTagMutability) {
+    case 'IMMUTABLE':
+      return true;
+    case 'IMMUTABLE_WITH_EXCLUSION':
+      return !excluded;
+    case 'MUTABLE_WITH_EXCLUSION':
+      return excluded;
+    default:
+      return false;
+  }
+}
+
+function wildcardPattern(filter: string): RegExp {
+  const escaped = filter.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^${escaped.join('.*')}$`);
 }

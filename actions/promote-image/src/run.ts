@@ -1,17 +1,24 @@
-import type { ECRClient } from '@aws-sdk/client-ecr';
+import type { ECRClient, Repository } from '@aws-sdk/client-ecr';
 import { ActionError, errorMessage, isAccessDeniedError, isCredentialsError } from '@ecs-deploy-kit/shared';
 import type { Logger } from '@ecs-deploy-kit/shared';
 
+import { copyImage } from './copy.ts';
+import type { CopyResult, Fetcher } from './copy.ts';
 import { awsErrorName, explainEcrError } from './errors.ts';
 import type { RepositoryTarget } from './errors.ts';
-import type { Inputs, SourceImage } from './inputs.ts';
+import type { Inputs, RepositoryLocation, SourceImage } from './inputs.ts';
 import { isSchema1, manifestDigest, manifestMediaType } from './manifest.ts';
-import { batchGetImage, putImage, readTags } from './registry.ts';
-import type { TagState } from './registry.ts';
+import { batchGetImage, describeRepository, isTagImmutable, putImage, readTags } from './registry.ts';
+import type { Side, TagState } from './registry.ts';
 
 export interface Deps {
-  ecr: ECRClient;
+  /** Client for the source repository's region. */
+  sourceEcr: ECRClient;
+  /** Client for the target repository's region; the same object when the regions match. */
+  targetEcr: ECRClient;
   logger: Logger;
+  /** Downloads blobs from GetDownloadUrlForLayer URLs. */
+  fetch: Fetcher;
 }
 
 /** The source image as resolved once: its exact manifest, media type and digest. */
@@ -19,6 +26,8 @@ export interface ResolvedImage {
   manifest: string;
   mediaType: string;
   digest: string;
+  /** Account of the source registry, as BatchGetImage reported it. */
+  registryId?: string;
 }
 
 export type TagOutcome = 'created' | 'moved' | 'unchanged';
@@ -32,10 +41,15 @@ export interface TagResult {
 
 export interface Result {
   digest: string;
-  /** `registry/repository@sha256:…`, the reference a deployment should use. */
+  /** `registry/repository@sha256:…` in the target repository, the reference a deployment should use. */
   imageUri: string;
   mediaType: string;
   tags: TagResult[];
+  /** False when source and target are the same repository and no image data moved. */
+  copied: boolean;
+  manifestsCopied: number;
+  blobsCopied: number;
+  bytesCopied: number;
 }
 
 /** A tag change that PutImage made or tried, with the PutImage error if it threw. */
@@ -44,68 +58,93 @@ interface TagChange extends TagResult {
 }
 
 export async function run(inputs: Inputs, deps: Deps): Promise<Result> {
-  const target = repositoryTarget(inputs.source);
+  const source: Side = { ecr: deps.sourceEcr, target: repositoryTarget(inputs.source, 'source') };
 
-  const image = await deps.logger.group('Resolve the source image', () => resolveSource(inputs.source, target, deps));
+  const image = await deps.logger.group('Resolve the source image', () => resolveSource(inputs.source, source, inputs.expectedDigest, deps.logger));
 
-  const current = await deps.logger.group('Read the tags', async () => {
-    const states = await readTags(deps.ecr, target, inputs.tags);
-    for (const [tag, state] of states) deps.logger.info(`Tag "${tag}": ${state.digest ?? 'does not exist'}`);
-    return states;
-  });
+  const target = targetSide(inputs.target, image, deps);
+  const sameRepository = isSameRepository(source.target, target.target, image);
 
-  const changes = await deps.logger.group('Move the tags', () => applyTags(inputs.tags, current, image, target, deps));
+  const current = await deps.logger.group('Read the target tags', () => readAndPlanTags(inputs, target, image, deps.logger));
 
-  await deps.logger.group('Verify the tags', () => verifyTags(changes, image, target, deps));
+  let copy: CopyResult = { manifestsCopied: 0, blobsCopied: 0, bytesCopied: 0 };
+  if (!sameRepository) {
+    copy = await deps.logger.group(`Copy the image into ${target.target.repositoryName}`, () =>
+      copyImage(image, source, target, { concurrency: inputs.concurrency, logger: deps.logger, fetch: deps.fetch }),
+    );
+  }
+
+  const changes = await deps.logger.group('Move the tags', () => applyTags(inputs.tags, current, image, target, deps.logger));
+
+  await deps.logger.group('Verify the tags', () => verifyTags(changes, image, target, deps.logger));
 
   return {
     digest: image.digest,
-    imageUri: `${inputs.source.registry}/${inputs.source.repository}@${image.digest}`,
+    imageUri: `${registryHost(target.target, image)}/${target.target.repositoryName}@${image.digest}`,
     mediaType: image.mediaType,
     tags: changes.map(({ tag, result, previousDigest }) => (previousDigest ? { tag, result, previousDigest } : { tag, result })),
+    copied: !sameRepository,
+    ...copy,
   };
 }
 
-function repositoryTarget(source: SourceImage): RepositoryTarget {
-  return { registryId: source.ecr.accountId, repositoryName: source.repository, region: source.ecr.region };
+function repositoryTarget(location: RepositoryLocation, side: 'source' | 'target'): RepositoryTarget {
+  const target: RepositoryTarget = { repositoryName: location.repository, region: location.region, side };
+  if (location.registryId) target.registryId = location.registryId;
+  return target;
+}
+
+function targetSide(location: RepositoryLocation, image: ResolvedImage, deps: Deps): Side {
+  const target = repositoryTarget(location, 'target');
+  // A target named without an account is in the source's account.
+  if (!target.registryId && image.registryId) target.registryId = image.registryId;
+  return { ecr: deps.targetEcr, target };
+}
+
+function isSameRepository(source: RepositoryTarget, target: RepositoryTarget, image: ResolvedImage): boolean {
+  const sourceRegistry = source.registryId ?? image.registryId;
+  return sourceRegistry === target.registryId && source.region === target.region && source.repositoryName === target.repositoryName;
+}
+
+function registryHost(target: RepositoryTarget, image: ResolvedImage): string {
+  const account = target.registryId ?? image.registryId ?? 'unknown-account';
+  return `${account}.dkr.ecr.${target.region}.amazonaws.com`;
 }
 
 /**
- * Reads the source manifest once and checks that its bytes hash to the digest ECR reports and,
- * when the source names a digest, to that digest too.
+ * Reads the source manifest once, with every media type accepted, and checks that its bytes
+ * hash to the digest ECR reports, to the digest in the source, and to expected-digest.
  */
-async function resolveSource(source: SourceImage, target: RepositoryTarget, deps: Deps): Promise<ResolvedImage> {
+async function resolveSource(source: SourceImage, side: Side, expectedDigest: string | undefined, logger: Logger): Promise<ResolvedImage> {
   const imageId = source.digest ? { imageDigest: source.digest } : { imageTag: source.tag as string };
   const subject = source.digest ? `image ${source.digest}` : `tag "${source.tag}"`;
   const named = subject.charAt(0).toUpperCase() + subject.slice(1);
-  if (source.digest && source.tag) deps.logger.info(`The source names both tag "${source.tag}" and a digest; the digest decides.`);
+  const where = `repository "${side.target.repositoryName}" (registry ${side.target.registryId ?? 'of the caller'}, ${side.target.region})`;
+  if (source.digest && source.tag) logger.info(`The source names both tag "${source.tag}" and a digest; the digest decides.`);
 
-  const { images, failures } = await batchGetImage(deps.ecr, target, [imageId]);
+  const { images, failures } = await batchGetImage(side, [imageId]);
   const found = images[0];
   if (!found) {
     const failure = failures[0];
     if (failure === undefined || failure.failureCode === 'ImageNotFound') {
-      throw new ActionError(
-        `${named} not found in repository "${target.repositoryName}" (registry ${target.registryId}, ${target.region}). ` +
-          'Check "source": push the image first, or fix the tag or digest.',
-      );
+      throw new ActionError(`${named} not found in ${where}. Check "source": push the image first, or fix the tag or digest.`);
     }
-    throw new ActionError(`BatchGetImage could not read ${subject} from repository "${target.repositoryName}": ${failure.failureCode}: ${failure.failureReason ?? 'no reason given'}.`);
+    throw new ActionError(`BatchGetImage could not read ${subject} from ${where}: ${failure.failureCode}: ${failure.failureReason ?? 'no reason given'}.`);
   }
 
   const manifest = found.imageManifest;
-  if (manifest === undefined) throw new ActionError(`ECR returned no manifest for ${subject} in repository "${target.repositoryName}".`);
+  if (manifest === undefined) throw new ActionError(`ECR returned no manifest for ${subject} in ${where}.`);
   const reportedDigest = found.imageId?.imageDigest;
   const mediaType = manifestMediaType(manifest, found.imageManifestMediaType);
 
   if (isSchema1(manifest, mediaType)) {
     throw new ActionError(
-      `${named} in repository "${target.repositoryName}" is a Docker image manifest schema 1, which cannot be promoted by digest. ` +
+      `${named} in ${where} is a Docker image manifest schema 1, which cannot be promoted by digest. ` +
         'Push the image again with a current Docker or BuildKit, which writes schema 2 or OCI manifests.',
     );
   }
   if (mediaType === undefined) {
-    throw new ActionError(`${named} in repository "${target.repositoryName}" has no media type, neither from ECR nor in the manifest, so PutImage cannot be called safely.`);
+    throw new ActionError(`${named} in ${where} has no media type, neither from ECR nor in the manifest, so PutImage cannot be called safely.`);
   }
 
   const digest = manifestDigest(manifest);
@@ -118,41 +157,70 @@ async function resolveSource(source: SourceImage, target: RepositoryTarget, deps
   if (source.digest && source.digest !== digest) {
     throw new ActionError(`The manifest ECR returned for ${source.digest} hashes to ${digest}; nothing was tagged.`);
   }
+  if (expectedDigest && expectedDigest !== digest) {
+    throw new ActionError(
+      `${named} names ${digest}, not the expected-digest ${expectedDigest}. The tag was moved after the image was tested; nothing was tagged. ` +
+        'Promote by digest, or test the image the tag names now.',
+    );
+  }
 
-  deps.logger.info(`${named}: ${digest} (${mediaType}, ${Buffer.byteLength(manifest, 'utf8')} bytes).`);
-  return { manifest, mediaType, digest };
+  logger.info(`${named}: ${digest} (${mediaType}, ${Buffer.byteLength(manifest, 'utf8')} bytes).`);
+  const resolved: ResolvedImage = { manifest, mediaType, digest };
+  const registryId = found.registryId ?? side.target.registryId;
+  if (registryId) resolved.registryId = registryId;
+  return resolved;
+}
+
+/**
+ * Reads every target tag once and fails before any write when a tag names another digest and
+ * may not move: a mutable tag without allow-overwrite, or a tag the repository keeps immutable.
+ * DescribeRepositories is called only when some tag names another digest.
+ */
+async function readAndPlanTags(inputs: Inputs, target: Side, image: ResolvedImage, logger: Logger): Promise<Map<string, TagState>> {
+  const states = await readTags(target, inputs.tags);
+  for (const [tag, state] of states) logger.info(`Tag "${tag}": ${state.digest ?? 'does not exist'}`);
+
+  const conflicts = [...states].filter(([, state]) => state.digest !== undefined && state.digest !== image.digest);
+  if (conflicts.length === 0) return states;
+
+  const repository: Repository = await describeRepository(target);
+  const problems: string[] = [];
+  for (const [tag, state] of conflicts) {
+    if (isTagImmutable(repository, tag)) {
+      problems.push(
+        `Tag "${tag}" names ${state.digest} and is immutable in repository "${target.target.repositoryName}" (${repository.imageTagMutability}), so it cannot name ${image.digest}. Use a new tag.`,
+      );
+    } else if (!inputs.allowOverwrite) {
+      problems.push(`Tag "${tag}" names ${state.digest}, not ${image.digest}. Set allow-overwrite: true to move it, or use a new tag.`);
+    }
+  }
+  if (problems.length > 0) throw new ActionError(`${problems.join(' ')} No tag was changed.`);
+  return states;
 }
 
 /**
  * Points each tag at the image with PutImage unless it already names the digest. When PutImage
- * throws for a reason other than credentials or permissions, the tag is decided in
- * verifyTags by reading it back, because another job may have set it at the same time.
+ * throws for a reason other than credentials, permissions or a missing repository, the tag is
+ * decided in verifyTags by reading it back, because another job may have set it at the same time.
  */
-async function applyTags(
-  tags: string[],
-  current: Map<string, TagState>,
-  image: ResolvedImage,
-  target: RepositoryTarget,
-  deps: Deps,
-): Promise<TagChange[]> {
+async function applyTags(tags: string[], current: Map<string, TagState>, image: ResolvedImage, target: Side, logger: Logger): Promise<TagChange[]> {
   const changes: TagChange[] = [];
   for (const tag of tags) {
     const previous = current.get(tag)?.digest;
     if (previous === image.digest) {
-      deps.logger.info(`Tag "${tag}" already names ${image.digest}: unchanged.`);
+      logger.info(`Tag "${tag}" already names ${image.digest}: unchanged.`);
       changes.push({ tag, result: 'unchanged' });
       continue;
     }
 
     const change: TagChange = previous === undefined ? { tag, result: 'created' } : { tag, result: 'moved', previousDigest: previous };
     try {
-      await putImage(deps.ecr, target, image, tag);
-      deps.logger.info(previous === undefined ? `Tag "${tag}" created.` : `Tag "${tag}" moved from ${previous}.`);
+      await putImage(target, image, tag);
+      logger.info(previous === undefined ? `Tag "${tag}" created.` : `Tag "${tag}" moved from ${previous}.`);
     } catch (error) {
-      if (isAccessDeniedError(error) || isCredentialsError(error) || awsErrorName(error) === 'RepositoryNotFoundException') {
-        throw explainEcrError(error, 'PutImage', target);
-      }
-      deps.logger.info(`PutImage for tag "${tag}" failed (${awsErrorName(error) || 'error'}: ${errorMessage(error)}); the read-back decides.`);
+      const explained = explainEcrError(error, 'PutImage', target.target);
+      if (isAccessDeniedError(error) || isCredentialsError(error) || explained !== error) throw explained;
+      logger.info(`PutImage for tag "${tag}" failed (${awsErrorName(error) || 'error'}: ${errorMessage(error)}); the read-back decides.`);
       change.putError = error;
     }
     changes.push(change);
@@ -161,9 +229,8 @@ async function applyTags(
 }
 
 /** Reads every tag back and fails unless each names the digest with the same manifest bytes. */
-async function verifyTags(changes: TagChange[], image: ResolvedImage, target: RepositoryTarget, deps: Deps): Promise<void> {
+async function verifyTags(changes: TagChange[], image: ResolvedImage, target: Side, logger: Logger): Promise<void> {
   const states = await readTags(
-    deps.ecr,
     target,
     changes.map((change) => change.tag),
   );
@@ -172,10 +239,10 @@ async function verifyTags(changes: TagChange[], image: ResolvedImage, target: Re
   for (const change of changes) {
     const state = states.get(change.tag) ?? {};
     if (state.digest === image.digest && state.manifest !== undefined && manifestDigest(state.manifest) === image.digest) {
-      deps.logger.info(`Tag "${change.tag}" names ${image.digest}: verified.`);
+      logger.info(`Tag "${change.tag}" names ${image.digest}: verified.`);
       continue;
     }
-    problems.push(describeVerifyFailure(change, state, image, target));
+    problems.push(describeVerifyFailure(change, state, image, target.target));
   }
 
   if (problems.length > 0) throw new ActionError(problems.join(' '));
@@ -190,7 +257,7 @@ function describeVerifyFailure(change: TagChange, state: TagState, image: Resolv
   }
   if (change.putError === undefined) return `${base} Another job may have moved it; run the promotion again.`;
   if (awsErrorName(change.putError) === 'ImageTagAlreadyExistsException') {
-    return `${base} The repository has tag immutability on (ImageTagAlreadyExistsException): use a new tag, or set the repository's tag mutability to MUTABLE.`;
+    return `${base} Another job set this immutable tag first (ImageTagAlreadyExistsException); use a new tag.`;
   }
   return `${base} PutImage failed: ${awsErrorName(change.putError) || 'error'}: ${errorMessage(change.putError)}`;
 }

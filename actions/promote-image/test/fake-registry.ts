@@ -1,4 +1,4 @@
-import { BatchGetImageCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
+import { BatchGetImageCommand, DescribeRepositoriesCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import type { BatchGetImageCommandOutput, Image, ImageFailure } from '@aws-sdk/client-ecr';
 import { mockClient } from 'aws-sdk-client-mock';
 
@@ -50,6 +50,8 @@ export class FakeRepository {
   readonly mock = mockClient(ECRClient);
   readonly images = new Map<string, StoredImage>();
   readonly tags = new Map<string, string>();
+  /** The repository's settings as DescribeRepositories returns them. */
+  mutability: { imageTagMutability: string; imageTagMutabilityExclusionFilters?: { filter: string; filterType: 'WILDCARD' }[] } = { imageTagMutability: 'MUTABLE' };
 
   constructor() {
     this.reset();
@@ -59,6 +61,11 @@ export class FakeRepository {
     this.mock.reset();
     this.images.clear();
     this.tags.clear();
+    this.mutability = { imageTagMutability: 'MUTABLE' };
+    this.mock.on(DescribeRepositoriesCommand).callsFake((input: DescribeRepositoriesCommand['input']) => ({
+      repositories: [{ repositoryName: input.repositoryNames?.[0], registryId: input.registryId, ...this.mutability }],
+      $metadata: {},
+    }));
     this.mock.on(BatchGetImageCommand).callsFake((input) => this.batchGetImage(input));
     this.mock.on(PutImageCommand).callsFake((input) => this.putImage(input));
   }

@@ -104,7 +104,13 @@ describe('promote-image bundle', () => {
     const newer = await emulator.seedImage({ repository: 'quiz-backend', tag: 'sha-9f8e7d6', shape: 'index-with-attestation' });
     expect((await promote({ source: `${REGISTRY}/quiz-backend:sha-1a2b3c4`, tags: 'release' })).exitCode).toBe(0);
 
-    const run = await promote({ source: `${REGISTRY}/quiz-backend:sha-9f8e7d6`, tags: 'release' });
+    const rejected = await promote({ source: `${REGISTRY}/quiz-backend:sha-9f8e7d6`, tags: 'release' });
+    expect(rejected.exitCode).toBe(1);
+    expect(rejected.annotations[0]?.message).toBe(
+      `promote-image: Tag "release" names ${image.digest}, not ${newer.digest}. Set allow-overwrite: true to move it, or use a new tag. No tag was changed.`,
+    );
+
+    const run = await promote({ source: `${REGISTRY}/quiz-backend:sha-9f8e7d6`, tags: 'release', 'allow-overwrite': 'true' });
 
     expect(run.exitCode).toBe(0);
     expect(JSON.parse(run.outputs.tags ?? '')).toEqual([{ tag: 'release', result: 'moved', previousDigest: image.digest }]);
@@ -134,9 +140,10 @@ describe('promote-image bundle', () => {
   });
 
   it.each([
-    ['source', { source: 'quiz-backend:sha-1a2b3c4', tags: 'release' }, 'promote-image: Input "source": "quiz-backend:sha-1a2b3c4" is not in an ECR registry.'],
+    ['source', { source: 'ghcr.io/org/quiz-backend:sha-1a2b3c4', tags: 'release' }, 'promote-image: Input "source": "ghcr.io/org/quiz-backend:sha-1a2b3c4" is not in an ECR registry.'],
     ['tags', { source: `${REGISTRY}/quiz-backend:sha-1a2b3c4`, tags: '' }, 'promote-image: Input "tags": is required but was empty.'],
     ['tags', { source: `${REGISTRY}/quiz-backend:sha-1a2b3c4`, tags: 'release,.hidden' }, 'promote-image: Input "tags": ".hidden" is not a valid tag.'],
+    ['concurrency', { source: `${REGISTRY}/quiz-backend:sha-1a2b3c4`, tags: 'release', concurrency: '0' }, 'promote-image: Input "concurrency"'],
   ])('names bad %s', async (_input, inputs, start) => {
     const run = await promote(inputs);
 

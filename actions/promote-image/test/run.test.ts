@@ -1,4 +1,4 @@
-import { BatchGetImageCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
+import { BatchGetImageCommand, DescribeRepositoriesCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { ActionError, MemoryLogger } from '@ecs-deploy-kit/shared';
 
@@ -24,9 +24,13 @@ beforeEach(() => {
   logger = new MemoryLogger();
 });
 
-async function promote(source: string, tags: string) {
-  const inputs = readInputs((name) => ({ source, tags })[name] ?? '');
-  return run(inputs, { ecr: new ECRClient({ region: 'ap-south-1' }), logger });
+async function promote(source: string, tags: string, options: Record<string, string> = {}) {
+  const values: Record<string, string> = { source, tags, ...options };
+  const inputs = readInputs((name) => values[name] ?? '', { AWS_REGION: 'ap-south-1' });
+  const ecr = new ECRClient({ region: 'ap-south-1' });
+  // A same-repository promotion downloads nothing, so any download is a failure.
+  const fetch = (url: string): Promise<Response> => Promise.reject(new Error(`unexpected download of ${url}`));
+  return run(inputs, { sourceEcr: ecr, targetEcr: ecr, logger, fetch });
 }
 
 describe('run', () => {
@@ -58,6 +62,10 @@ describe('run', () => {
       imageUri: `${REGISTRY}/${REPOSITORY}@${INDEX_DIGEST}`,
       mediaType: INDEX_MEDIA_TYPE,
       tags: [{ tag: 'v1.2.3', result: 'created' }],
+      copied: false,
+      manifestsCopied: 0,
+      blobsCopied: 0,
+      bytesCopied: 0,
     });
     expect(repository.tags.get('v1.2.3')).toBe(INDEX_DIGEST);
   });
@@ -85,10 +93,56 @@ describe('run', () => {
     repository.push(INDEX_MANIFEST, INDEX_MEDIA_TYPE, ['sha-1a2b3c4']);
     repository.push(OTHER_MANIFEST, 'application/vnd.oci.image.manifest.v1+json', ['release']);
 
-    const result = await promote(`${REGISTRY}/${REPOSITORY}:sha-1a2b3c4`, 'release');
+    const result = await promote(`${REGISTRY}/${REPOSITORY}:sha-1a2b3c4`, 'release', { 'allow-overwrite': 'true' });
 
     expect(result.tags).toEqual([{ tag: 'release', result: 'moved', previousDigest: OTHER_DIGEST }]);
     expect(repository.tags.get('release')).toBe(INDEX_DIGEST);
+    expect(repository.mock.commandCalls(DescribeRepositoriesCommand)[0]?.args[0].input).toEqual({ registryId: '123456789012', repositoryNames: [REPOSITORY] });
+  });
+
+  it('refuses to move a tag by default', async () => {
+    repository.push(INDEX_MANIFEST, INDEX_MEDIA_TYPE, ['sha-1a2b3c4']);
+    repository.push(OTHER_MANIFEST, 'application/vnd.oci.image.manifest.v1+json', ['release']);
+
+    await expect(promote(`${REGISTRY}/${REPOSITORY}:sha-1a2b3c4`, 'v1.2.3, release')).rejects.toThrow(
+      `Tag "release" names ${OTHER_DIGEST}, not ${INDEX_DIGEST}. Set allow-overwrite: true to move it, or use a new tag. No tag was changed.`,
+    );
+    expect(repository.mock.commandCalls(PutImageCommand)).toHaveLength(0);
+    expect(repository.tags.has('v1.2.3')).toBe(false);
+  });
+
+  it.each([
+    ['IMMUTABLE', undefined],
+    ['MUTABLE_WITH_EXCLUSION', [{ filter: 'rel*', filterType: 'WILDCARD' as const }]],
+  ])('refuses an immutable tag (%s)', async (mode, filters) => {
+    repository.push(INDEX_MANIFEST, INDEX_MEDIA_TYPE, ['sha-1a2b3c4']);
+    repository.push(OTHER_MANIFEST, 'application/vnd.oci.image.manifest.v1+json', ['release']);
+    repository.mutability = filters ? { imageTagMutability: mode, imageTagMutabilityExclusionFilters: filters } : { imageTagMutability: mode };
+
+    await expect(promote(`${REGISTRY}/${REPOSITORY}:sha-1a2b3c4`, 'release', { 'allow-overwrite': 'true' })).rejects.toThrow(
+      `Tag "release" names ${OTHER_DIGEST} and is immutable in repository "quiz-backend" (${mode}), so it cannot name ${INDEX_DIGEST}. Use a new tag. No tag was changed.`,
+    );
+    expect(repository.mock.commandCalls(PutImageCommand)).toHaveLength(0);
+  });
+
+  it('moves a tag an exclusion filter leaves mutable', async () => {
+    repository.push(INDEX_MANIFEST, INDEX_MEDIA_TYPE, ['sha-1a2b3c4']);
+    repository.push(OTHER_MANIFEST, 'application/vnd.oci.image.manifest.v1+json', ['release']);
+    repository.mutability = { imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION', imageTagMutabilityExclusionFilters: [{ filter: 'rel*', filterType: 'WILDCARD' }] };
+
+    const result = await promote(`${REGISTRY}/${REPOSITORY}:sha-1a2b3c4`, 'release', { 'allow-overwrite': 'true' });
+
+    expect(result.tags).toEqual([{ tag: 'release', result: 'moved', previousDigest: OTHER_DIGEST }]);
+  });
+
+  it('fails on an unexpected digest', async () => {
+    repository.push(INDEX_MANIFEST, INDEX_MEDIA_TYPE, ['sha-1a2b3c4']);
+    const expected = `sha256:${'b'.repeat(64)}`;
+
+    await expect(promote(`${REGISTRY}/${REPOSITORY}:sha-1a2b3c4`, 'v1', { 'expected-digest': expected })).rejects.toThrow(
+      `Tag "sha-1a2b3c4" names ${INDEX_DIGEST}, not the expected-digest ${expected}.`,
+    );
+    expect(repository.mock.commandCalls(PutImageCommand)).toHaveLength(0);
   });
 
   it.each([1, 5])('stays within 3 + %i calls', async (count) => {
@@ -134,7 +188,7 @@ describe('run', () => {
 
     const promise = promote(`${REGISTRY}/${REPOSITORY}:old`, 'v1.2.3');
 
-    await expect(promise).rejects.toThrow('Tag "old" in repository "quiz-backend" is a Docker image manifest schema 1, which cannot be promoted by digest.');
+    await expect(promise).rejects.toThrow('Tag "old" in repository "quiz-backend" (registry 123456789012, ap-south-1) is a Docker image manifest schema 1, which cannot be promoted by digest.');
     expect(repository.mock.commandCalls(PutImageCommand)).toHaveLength(0);
   });
 
@@ -154,13 +208,17 @@ describe('run', () => {
     expect(logger.text()).toContain(`Tag "v1.2.3" names ${INDEX_DIGEST}: verified.`);
   });
 
-  it('fails when the read-back differs', async () => {
+  it('fails when another job wins an immutable tag', async () => {
     repository.push(INDEX_MANIFEST, INDEX_MEDIA_TYPE, ['sha-1a2b3c4']);
-    repository.push(OTHER_MANIFEST, 'application/vnd.oci.image.manifest.v1+json', ['release']);
-    repository.mock.on(PutImageCommand).rejects(Object.assign(new Error("The image tag 'release' already exists"), { name: 'ImageTagAlreadyExistsException' }));
+    repository.push(OTHER_MANIFEST, 'application/vnd.oci.image.manifest.v1+json', []);
+    // Between our read and our PutImage, another job points the immutable tag elsewhere.
+    repository.mock.on(PutImageCommand).callsFake(() => {
+      repository.tags.set('release', OTHER_DIGEST);
+      throw Object.assign(new Error("The image tag 'release' already exists"), { name: 'ImageTagAlreadyExistsException' });
+    });
 
     await expect(promote(`${REGISTRY}/${REPOSITORY}:sha-1a2b3c4`, 'release')).rejects.toThrow(
-      `Tag "release" in repository "quiz-backend" names ${OTHER_DIGEST} after promotion, not ${INDEX_DIGEST}. The repository has tag immutability on (ImageTagAlreadyExistsException): use a new tag, or set the repository's tag mutability to MUTABLE.`,
+      `Tag "release" in repository "quiz-backend" names ${OTHER_DIGEST} after promotion, not ${INDEX_DIGEST}. Another job set this immutable tag first (ImageTagAlreadyExistsException); use a new tag.`,
     );
   });
 
@@ -184,7 +242,11 @@ describe('run', () => {
 
     const promise = promote(`${REGISTRY}/${REPOSITORY}:sha-1a2b3c4`, 'v1.2.3');
 
-    await expect(promise).rejects.toThrow('ecr:PutImage was denied: User is not authorized to perform: ecr:PutImage. Grant this action to the role the workflow assumes.');
+    await expect(promise).rejects.toThrow(
+      'ecr:PutImage was denied: User is not authorized to perform: ecr:PutImage. Grant this action to the role the workflow assumes. ' +
+        'It is needed on the target repository "quiz-backend" (registry 123456789012, ap-south-1). ' +
+        'When the target registry 123456789012 belongs to another account, its repository policy must also allow ecr:PutImage.',
+    );
     expect(repository.mock.commandCalls(PutImageCommand)).toHaveLength(1);
   });
 
@@ -192,7 +254,7 @@ describe('run', () => {
     repository.push(INDEX_MANIFEST, INDEX_MEDIA_TYPE, ['sha-1a2b3c4', 'v1.2.3']);
     repository.push(OTHER_MANIFEST, 'application/vnd.oci.image.manifest.v1+json', ['release']);
 
-    const result = await promote(`${REGISTRY}/${REPOSITORY}:sha-1a2b3c4`, 'v1.2.3, release, latest');
+    const result = await promote(`${REGISTRY}/${REPOSITORY}:sha-1a2b3c4`, 'v1.2.3, release, latest', { 'allow-overwrite': 'true' });
 
     expect(renderOutputs(result)).toEqual({
       digest: INDEX_DIGEST,
@@ -203,6 +265,8 @@ describe('run', () => {
         { tag: 'release', result: 'moved', previousDigest: OTHER_DIGEST },
         { tag: 'latest', result: 'created' },
       ]),
+      'blobs-copied': '0',
+      'bytes-copied': '0',
     });
     expect(renderSummary(result)).toBe(
       [
@@ -211,6 +275,8 @@ describe('run', () => {
         `Image: \`${REGISTRY}/${REPOSITORY}@${INDEX_DIGEST}\``,
         '',
         `Media type: \`${INDEX_MEDIA_TYPE}\``,
+        '',
+        'Same repository: tags only, no image data copied.',
         '',
         '| Tag | Result | Previous digest |',
         '| --- | --- | --- |',

@@ -89,8 +89,8 @@ def _handle(method: str, path: str, query: dict[str, Any], body: dict[str, Any])
         _require(method, "POST")
         region, account_id = _region_and_account(body)
         try:
-            with rollout.LOCK:
-                return 200, ecr_images.seed_image(account_id, region, body)
+            # ecr_images guards its own state, so a large seed does not hold up ECS calls.
+            return 200, ecr_images.seed_image(account_id, region, body)
         except ValueError as error:
             raise ControlError(400, str(error)) from None
 
@@ -118,6 +118,9 @@ def _require(method: str, expected: str) -> None:
 def handle(environ: dict[str, Any], start_response: Any) -> list[bytes]:
     method = environ.get("REQUEST_METHOD", "GET")
     path = environ.get("PATH_INFO", "")
+    if path.startswith(ecr_images.BLOB_ROUTE):
+        # Download URLs from GetDownloadUrlForLayer: a byte stream, not JSON.
+        return ecr_images.serve_blob(environ, start_response)  # type: ignore[return-value]
     query = {k: v[-1] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
     try:
         length = int(environ.get("CONTENT_LENGTH") or 0)

@@ -60,6 +60,8 @@ class EmulatorApp:
             return control.handle(environ, start_response)
 
         access_key, region, service = _credential_scope(environ)
+        if service == "ecr" and ecr_images.is_upload_layer_part(environ):
+            return ecr_images.handle_upload_layer_part(environ, start_response, region or "us-east-1", _account_for(access_key))
         if service not in LOCKED_SERVICES:
             return self.moto(environ, start_response)
 

@@ -55,7 +55,16 @@ export interface SeedImageRequest {
   platforms?: string[];
   /** Content variation: the same seed gives the same digests; the default is random. */
   seed?: string;
+  /**
+   * Sizes in bytes of generated layers that replace each platform's small tar layer. The bytes
+   * are pseudo-random, a function of the seed, and kept on disk by the emulator.
+   */
+  layerSizes?: number[];
+  /** Tag mutability of a repository this call creates (default `MUTABLE`). */
+  tagMutability?: 'MUTABLE' | 'IMMUTABLE';
   region?: string;
+  /** Registry (account) to seed, default 123456789012. */
+  accountId?: string;
 }
 
 export interface SeededImageChild {

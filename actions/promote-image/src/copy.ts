@@ -1,0 +1,226 @@
+import { createHash } from 'node:crypto';
+
+import { CompleteLayerUploadCommand, GetDownloadUrlForLayerCommand, InitiateLayerUploadCommand, UploadLayerPartCommand } from '@aws-sdk/client-ecr';
+import { ActionError } from '@ecs-deploy-kit/shared';
+import type { Logger } from '@ecs-deploy-kit/shared';
+
+import { awsErrorName, explainEcrError } from './errors.ts';
+import { isSchema1, manifestDigest, manifestMediaType, manifestReferences } from './manifest.ts';
+import type { Descriptor } from './manifest.ts';
+import { batchGetImage, existingImages, missingBlobs, putImage, send } from './registry.ts';
+import type { Side } from './registry.ts';
+
+// ECR's UploadLayerPart limits (ECR API reference, UploadLayerPart and
+// LayerPartTooSmallException): every part but the last has at least 5 MiB, and a part has at
+// most 20971520 bytes. Parts of the minimum size keep the memory per blob small.
+export const MIN_PART_BYTES = 5 * 1024 * 1024;
+// Parts being sent at once, over all blobs. Each costs about 3.5 times its size while the SDK
+// base64-encodes and signs it, so this bounds memory at any concurrency.
+const MAX_PARTS_IN_FLIGHT = 2;
+
+/** A manifest as read from the source, exact bytes with its digest and media type. */
+export interface StoredManifest {
+  digest: string;
+  manifest: string;
+  mediaType: string;
+}
+
+export interface CopyResult {
+  manifestsCopied: number;
+  blobsCopied: number;
+  bytesCopied: number;
+}
+
+/** Fetches a download URL; global fetch in the action, a fake in tests. */
+export type Fetcher = (url: string) => Promise<Response>;
+
+export interface CopyOptions {
+  concurrency: number;
+  logger: Logger;
+  fetch: Fetcher;
+}
+
+/**
+ * Copies into the target what it lacks of the image: child manifests of an index (by digest,
+ * untagged) and every blob they reference, then the root manifest. Blobs stream from the source
+ * download URL into layer-part uploads, so a retry after a failure skips what already arrived.
+ * No tag is touched.
+ */
+export async function copyImage(root: StoredManifest, source: Side, target: Side, options: CopyOptions): Promise<CopyResult> {
+  const manifests = await readManifestTree(root, source);
+  options.logger.info(`The image has ${manifests.length} manifest(s): the root and ${manifests.length - 1} child manifest(s).`);
+
+  const present = await existingImages(
+    target,
+    manifests.map((m) => m.digest),
+  );
+  const missingManifests = manifests.filter((m) => !present.has(m.digest));
+  options.logger.info(`${manifests.length - missingManifests.length} already in the target, ${missingManifests.length} to copy.`);
+
+  const blobs = uniqueBlobs(missingManifests);
+  const absent = blobs.length === 0 ? new Set<string>() : await missingBlobs(target, blobs.map((b) => b.digest));
+  const toCopy = blobs.filter((b) => absent.has(b.digest));
+  options.logger.info(`${blobs.length - toCopy.length} of ${blobs.length} blob(s) already in the target; copying ${toCopy.length} with concurrency ${options.concurrency}.`);
+
+  const bytesCopied = await copyBlobs(toCopy, source, target, options);
+
+  // Children first, the root last: ECR accepts an index only when its children are present.
+  for (const manifest of [...missingManifests].reverse()) {
+    await send(target, 'PutImage', () => putImage(target, manifest));
+    options.logger.info(`Manifest ${manifest.digest} (${manifest.mediaType}) copied.`);
+  }
+  return { manifestsCopied: missingManifests.length, blobsCopied: toCopy.length, bytesCopied };
+}
+
+/**
+ * Returns the root and every manifest below it, parents before children, reading each level
+ * with one BatchGetImage call and checking each manifest's bytes against its digest.
+ */
+async function readManifestTree(root: StoredManifest, source: Side): Promise<StoredManifest[]> {
+  const all: StoredManifest[] = [root];
+  const seen = new Set([root.digest]);
+  let level = [root];
+  while (level.length > 0) {
+    const missing = level.flatMap((m) => manifestReferences(m.manifest).children.map((c) => c.digest)).filter((d) => !seen.has(d));
+    if (missing.length === 0) break;
+    for (const digest of missing) seen.add(digest);
+
+    const { images, failures } = await batchGetImage(
+      source,
+      missing.map((imageDigest) => ({ imageDigest })),
+    );
+    if (failures.length > 0) {
+      const failure = failures[0];
+      throw new ActionError(
+        `The source index references manifest ${failure?.imageId?.imageDigest ?? 'unknown'}, which the source repository "${source.target.repositoryName}" does not return (${failure?.failureCode}: ${failure?.failureReason ?? 'no reason given'}).`,
+      );
+    }
+    level = images.map((image) => checkedManifest(image.imageManifest, image.imageManifestMediaType, image.imageId?.imageDigest));
+    all.push(...level);
+  }
+  return all;
+}
+
+function checkedManifest(manifest: string | undefined, reportedType: string | undefined, digest: string | undefined): StoredManifest {
+  if (manifest === undefined || digest === undefined) throw new ActionError(`ECR returned a child manifest without its bytes or digest (${digest ?? 'no digest'}).`);
+  const computed = manifestDigest(manifest);
+  if (computed !== digest) throw new ActionError(`Child manifest ${digest} hashes to ${computed}; nothing was copied. Inspect it with aws ecr batch-get-image.`);
+  const mediaType = manifestMediaType(manifest, reportedType);
+  if (mediaType === undefined || isSchema1(manifest, mediaType)) {
+    throw new ActionError(`Child manifest ${digest} has no usable media type (${mediaType ?? 'none'}), so it cannot be copied byte for byte.`);
+  }
+  return { digest, manifest, mediaType };
+}
+
+function uniqueBlobs(manifests: StoredManifest[]): Descriptor[] {
+  const blobs = new Map<string, Descriptor>();
+  for (const manifest of manifests) {
+    for (const blob of manifestReferences(manifest.manifest).blobs) blobs.set(blob.digest, blob);
+  }
+  return [...blobs.values()];
+}
+
+/** A counting semaphore for parts in flight. */
+class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(count: number) {
+    this.free = count;
+  }
+
+  async acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free -= 1;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free += 1;
+  }
+}
+
+async function copyBlobs(blobs: Descriptor[], source: Side, target: Side, options: CopyOptions): Promise<number> {
+  const queue = [...blobs];
+  const slots = new Slots(Math.min(options.concurrency, MAX_PARTS_IN_FLIGHT));
+  let bytes = 0;
+  const worker = async (): Promise<void> => {
+    for (let blob = queue.shift(); blob !== undefined; blob = queue.shift()) {
+      const copied = await copyBlob(blob, source, target, slots, options);
+      bytes += copied;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency, blobs.length) }, worker));
+  return bytes;
+}
+
+/**
+ * Streams one blob: download URL → parts of MIN_PART_BYTES uploaded in order → complete. The
+ * SHA-256 is computed while streaming and must equal the digest before the upload completes.
+ */
+async function copyBlob(blob: Descriptor, source: Side, target: Side, slots: Slots, options: CopyOptions): Promise<number> {
+  const fields = (side: Side) => (side.target.registryId ? { registryId: side.target.registryId, repositoryName: side.target.repositoryName } : { repositoryName: side.target.repositoryName });
+
+  const { downloadUrl } = await send(source, 'GetDownloadUrlForLayer', () =>
+    source.ecr.send(new GetDownloadUrlForLayerCommand({ ...fields(source), layerDigest: blob.digest })),
+  );
+  if (!downloadUrl) throw new ActionError(`GetDownloadUrlForLayer returned no URL for blob ${blob.digest}.`);
+  const response = await options.fetch(downloadUrl);
+  if (!response.ok || !response.body) {
+    throw new ActionError(`Downloading blob ${blob.digest} from the source failed with HTTP ${response.status}. Run the promotion again; copied blobs are kept.`);
+  }
+
+  // NOTE: InitiateLayerUpload also returns a partSize; ECR accepts any part from 5 MiB up to
+  // 20971520 bytes, so the smallest allowed size is used whatever partSize it returns.
+  const { uploadId } = await send(target, 'InitiateLayerUpload', () => target.ecr.send(new InitiateLayerUploadCommand(fields(target))));
+  if (!uploadId) throw new ActionError(`InitiateLayerUpload returned no upload ID for blob ${blob.digest}.`);
+  const partBytes = MIN_PART_BYTES;
+
+  const hash = createHash('sha256');
+  const buffer = Buffer.allocUnsafe(partBytes);
+  let filled = 0;
+  let sent = 0;
+  const flush = async (): Promise<void> => {
+    const part = buffer.subarray(0, filled);
+    await slots.acquire();
+    try {
+      await send(target, 'UploadLayerPart', () =>
+        target.ecr.send(new UploadLayerPartCommand({ ...fields(target), uploadId, partFirstByte: sent, partLastByte: sent + filled - 1, layerPartBlob: part })),
+      );
+    } finally {
+      slots.release();
+    }
+    sent += filled;
+    filled = 0;
+  };
+
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    hash.update(chunk);
+    let offset = 0;
+    while (offset < chunk.length) {
+      const count = Math.min(partBytes - filled, chunk.length - offset);
+      buffer.set(chunk.subarray(offset, offset + count), filled);
+      filled += count;
+      offset += count;
+      if (filled === partBytes) await flush();
+    }
+  }
+  if (filled > 0) await flush();
+
+  const digest = `sha256:${hash.digest('hex')}`;
+  if (digest !== blob.digest || (blob.size > 0 && sent !== blob.size)) {
+    throw new ActionError(`Blob ${blob.digest} downloaded as ${sent} bytes with digest ${digest} (expected ${blob.size} bytes). The upload was not completed; run the promotion again.`);
+  }
+  try {
+    await target.ecr.send(new CompleteLayerUploadCommand({ ...fields(target), uploadId, layerDigests: [blob.digest] }));
+  } catch (error) {
+    // Another promotion finished the same blob first: the target has it, which is the goal.
+    if (awsErrorName(error) !== 'LayerAlreadyExistsException') throw explainEcrError(error, 'CompleteLayerUpload', target.target);
+  }
+  options.logger.debug(`Blob ${blob.digest} copied (${sent} bytes).`);
+  return sent;
+}
