@@ -41,7 +41,6 @@ REQUIRED_MOVES = {
     "aws_lb_target_group.quiz_backend": "module.load_balancer.aws_lb_target_group.this",
     "aws_lb_listener.http": "module.load_balancer.aws_lb_listener.http",
     "aws_ecs_cluster.quiz_backend": "module.service.aws_ecs_cluster.this",
-    "aws_ecr_repository.quiz_backend": "module.registry.aws_ecr_repository.this",
     "aws_security_group.alb": "module.load_balancer.aws_security_group.this",
     "aws_security_group.ecs_tasks": "module.service.aws_security_group.tasks",
     "aws_iam_role.ecs_task": "module.service.aws_iam_role.task",
@@ -49,6 +48,19 @@ REQUIRED_MOVES = {
     "aws_cloudwatch_log_group.quiz_backend": "module.service.aws_cloudwatch_log_group.this",
     "aws_appautoscaling_target.ecs": "module.service.aws_appautoscaling_target.this",
 }
+
+# The image layout: one application repository for every environment, created by envs/shared,
+# with movable environment tags, and a build cache repository for the environment that builds.
+APPLICATION_REPOSITORY = "quiz-backend"
+BUILD_CACHE_REPOSITORY = "quiz-backend-cache"
+MOVABLE_TAGS = {"testing", "staging", "prod", "latest"}
+
+# The build job of examples/quiz-backend/.github/workflows/main.yml runs in this environment.
+BUILD_ENVIRONMENTS = {"testing"}
+
+# Resources of the hand-written roots that hold the running images: Terraform must forget them
+# without destroying them.
+KEPT_ON_REMOVAL = ("aws_ecr_repository.quiz_backend", "aws_ecr_lifecycle_policy.quiz_backend")
 
 # Names that force a replacement when they change, as the hand-written roots set them.
 LEGACY_NAMES = {
@@ -343,7 +355,7 @@ def check_prod_settings(root: Path) -> list[str]:
     text = read_tf(directory)
     settings: dict[str, str] = {}
     for _, body in blocks(text, r"\blocals"):
-        for name in ("enable_deletion_protection", "desired_count", "image_tag_mutability", "enable_execute_command"):
+        for name in ("enable_deletion_protection", "desired_count", "enable_execute_command"):
             value = attribute(body, name)
             if value is not None:
                 settings[name] = value
@@ -354,8 +366,6 @@ def check_prod_settings(root: Path) -> list[str]:
     desired = settings.get("desired_count", "")
     if not (desired.isdigit() and int(desired) >= 2):
         broken.append(f"{where}: locals must set desired_count to 2 or more (found {desired or None}).")
-    if settings.get("image_tag_mutability") != '"IMMUTABLE"':
-        broken.append(f"{where}: locals must set image_tag_mutability = \"IMMUTABLE\" (found {settings.get('image_tag_mutability')}).")
     if settings.get("enable_execute_command") != "false":
         broken.append(f"{where}: locals must set enable_execute_command = false (found {settings.get('enable_execute_command')}).")
 
@@ -376,7 +386,7 @@ def check_prod_settings(root: Path) -> list[str]:
         broken.append(f"{where}: prod must keep logs longer than testing and staging (found {retention}).")
 
     # The settings count only if the module calls pass them on.
-    for name in ("enable_deletion_protection", "desired_count", "image_tag_mutability", "enable_execute_command", "autoscaling", "capacity_provider_strategy", "log_retention_in_days"):
+    for name in ("enable_deletion_protection", "desired_count", "enable_execute_command", "autoscaling", "capacity_provider_strategy", "log_retention_in_days"):
         passed = [attribute(body, name) for _, body in blocks(text, r'module\s+"[^"]+"')]
         if f"local.{name}" not in passed:
             broken.append(f"{where}: no module call passes {name} = local.{name}.")
@@ -530,6 +540,13 @@ def check_migration(root: Path) -> list[str]:
         for source, target in REQUIRED_MOVES.items():
             if moves.get(source) != target:
                 broken.append(f"{where}: needs moved {{ from = {source}, to = {target} }} (found to = {moves.get(source)}).")
+        removed = {attribute(body, "from"): body for _, body in blocks(text, r"\bremoved")}
+        for source in KEPT_ON_REMOVAL:
+            if source in moves:
+                broken.append(f"{where}: moved {{ from = {source} }} must go: no environment root declares a repository any more, so a move would leave it at an address without configuration and Terraform would destroy it.")
+            lifecycle = blocks(removed.get(source, ""), r"\blifecycle")
+            if not lifecycle or attribute(lifecycle[0][1], "destroy") != "false":
+                broken.append(f"{where}: needs removed {{ from = {source}, lifecycle {{ destroy = false }} }}, because the running revisions still pull images from that repository.")
         locals_text = "\n".join(body for _, body in blocks(text, r"\blocals"))
         if attribute(locals_text, "target_group_name") != "local.name":
             broken.append(f"{where}: local.target_group_name must be local.name, the existing target group's name.")
@@ -542,6 +559,102 @@ def check_migration(root: Path) -> list[str]:
         imports = [body for _, body in blocks(text, r"\bimport")]
         if not any(attribute(body, "to") == "module.dns_tls.cloudflare_dns_record.this" for body in imports):
             broken.append(f"{where}: needs an import block that adopts the existing DNS record into module.dns_tls.cloudflare_dns_record.this.")
+    return broken
+
+
+def resolve(directory: Path, expression: str | None) -> str | None:
+    """Return the literal behind `local.NAME` in the module at `directory`, or the expression itself."""
+    if expression and re.fullmatch(r"local\.[A-Za-z0-9_]+", expression):
+        return find_local(directory, expression.split(".", 1)[1])[0]
+    return expression
+
+
+def string_set(expression: str | None) -> set[str] | None:
+    """Return the strings of a literal list `["a", "b"]`, or None for anything else."""
+    if not expression or not expression.startswith("["):
+        return None
+    return set(re.findall(r'"([^"]*)"', expression))
+
+
+def check_image_layout(root: Path) -> list[str]:
+    """One application repository in envs/shared, read by every environment root."""
+    broken = []
+
+    # Repositories are created only by the registry module, and it only by envs/shared.
+    registry_calls = []
+    for path in sorted(root.rglob("*.tf")):
+        text = blank_comments(path.read_text())
+        where = path.relative_to(root.parent)
+        in_registry_module = path.parent == root / "modules" / "registry"
+        for match, _ in blocks(text, r'resource\s+"aws_ecr_repository"\s+"([^"]+)"'):
+            if not in_registry_module:
+                broken.append(f"{where}: aws_ecr_repository.{match.group(1)} creates a repository outside the registry module; the application's images live in the one repository that envs/shared creates.")
+        for match, body in blocks(text, r'module\s+"([^"]+)"'):
+            if (attribute(body, "source") or "").rstrip('/"').endswith("modules/registry"):
+                registry_calls.append((path, match.group(1), body))
+
+    shared = root / "envs" / "shared"
+    repositories: dict[str, list[str]] = {}
+    for path, module, body in registry_calls:
+        where = path.relative_to(root.parent)
+        if path.parent != shared:
+            broken.append(f"{where}: module \"{module}\" calls the registry module; only envs/shared creates repositories, and environment roots read them with data \"aws_ecr_repository\".")
+            continue
+        name = resolve(shared, attribute(body, "name")) or ""
+        repositories.setdefault(name.strip('"'), []).append(body)
+
+    where = shared.relative_to(root.parent)
+    for name in sorted(set(repositories) - {APPLICATION_REPOSITORY, BUILD_CACHE_REPOSITORY}):
+        broken.append(f"{where}: the registry module creates repository \"{name}\", which is neither the application repository \"{APPLICATION_REPOSITORY}\" nor the build cache \"{BUILD_CACHE_REPOSITORY}\".")
+    application = repositories.get(APPLICATION_REPOSITORY, [])
+    if len(application) != 1:
+        broken.append(f"{where}: must define exactly one application repository \"{APPLICATION_REPOSITORY}\" with the registry module (found {len(application)}).")
+    for body in application[:1]:
+        if attribute(body, "image_tag_mutability") != '"IMMUTABLE_WITH_EXCLUSION"':
+            broken.append(f"{where}: \"{APPLICATION_REPOSITORY}\" must set image_tag_mutability = \"IMMUTABLE_WITH_EXCLUSION\", so that build and release tags never move (found {attribute(body, 'image_tag_mutability')}).")
+        filters = string_set(resolve(shared, attribute(body, "image_tag_mutability_exclusion_filters")))
+        if filters != MOVABLE_TAGS:
+            broken.append(f"{where}: \"{APPLICATION_REPOSITORY}\" must exclude exactly the environment tags {sorted(MOVABLE_TAGS)} from immutability (found {sorted(filters) if filters is not None else None}).")
+        kept = string_set(resolve(shared, attribute(body, "kept_tags")))
+        if kept is None or not MOVABLE_TAGS <= kept:
+            broken.append(f"{where}: \"{APPLICATION_REPOSITORY}\" must keep the images of the environment tags {sorted(MOVABLE_TAGS)} with kept_tags (found {sorted(kept) if kept is not None else None}).")
+        if attribute(body, "release_tag_pattern") != '"v*"':
+            broken.append(f"{where}: \"{APPLICATION_REPOSITORY}\" must keep release images with release_tag_pattern = \"v*\" (found {attribute(body, 'release_tag_pattern')}).")
+        if attribute(body, "untagged_image_expiry_days") != "null":
+            broken.append(f"{where}: \"{APPLICATION_REPOSITORY}\" must set untagged_image_expiry_days = null, because the untagged children of a kept image index must not expire.")
+    cache = repositories.get(BUILD_CACHE_REPOSITORY, [])
+    if len(cache) != 1:
+        broken.append(f"{where}: must define exactly one build cache repository \"{BUILD_CACHE_REPOSITORY}\" with the registry module (found {len(cache)}).")
+    for body in cache[:1]:
+        if attribute(body, "image_tag_mutability") != '"MUTABLE"':
+            broken.append(f"{where}: \"{BUILD_CACHE_REPOSITORY}\" must be MUTABLE, because every build moves its cache tag.")
+        expiry = resolve(shared, attribute(body, "untagged_image_expiry_days")) or ""
+        if not expiry.isdigit():
+            broken.append(f"{where}: \"{BUILD_CACHE_REPOSITORY}\" must expire replaced cache entries with a literal untagged_image_expiry_days (found {expiry or None}).")
+
+    # Each environment root reads the shared repositories, and only a building one the cache.
+    for env in STATE_KEYS:
+        directory = root / "envs" / env
+        where = directory.relative_to(root.parent)
+        text = read_tf(directory)
+        sources = {match.group(1): resolve(directory, attribute(body, "name")) for match, body in blocks(text, r'data\s+"aws_ecr_repository"\s+"([^"]+)"')}
+        if sources.get("application") != f'"{APPLICATION_REPOSITORY}"':
+            broken.append(f"{where}: needs data \"aws_ecr_repository\" \"application\" reading \"{APPLICATION_REPOSITORY}\" (found {sources.get('application')}).")
+        builds = find_local(directory, "builds_images")[0]
+        expected = "true" if env in BUILD_ENVIRONMENTS else "false"
+        if builds != expected:
+            broken.append(f"{where}: local.builds_images must be {expected}, because the image is built in {sorted(BUILD_ENVIRONMENTS)} only; the build cache and layer uploads are for that role (found {builds}).")
+        if sources.get("build_cache") != f'"{BUILD_CACHE_REPOSITORY}"':
+            broken.append(f"{where}: needs data \"aws_ecr_repository\" \"build_cache\" reading \"{BUILD_CACHE_REPOSITORY}\" (found {sources.get('build_cache')}).")
+        roles = [body for match, body in blocks(text, r'module\s+"([^"]+)"') if (attribute(body, "source") or "").rstrip('/"').endswith("modules/deploy-role")]
+        role = roles[0] if roles else ""
+        if attribute(role, "repository_arn") != "data.aws_ecr_repository.application.arn":
+            broken.append(f"{where}: the deploy role must get repository_arn = data.aws_ecr_repository.application.arn (found {attribute(role, 'repository_arn')}).")
+        if attribute(role, "build_cache_repository_arn") != "one(data.aws_ecr_repository.build_cache[*].arn)":
+            broken.append(f"{where}: the deploy role must get build_cache_repository_arn = one(data.aws_ecr_repository.build_cache[*].arn), which is null unless the environment builds (found {attribute(role, 'build_cache_repository_arn')}).")
+        cache_data = [body for match, body in blocks(text, r'data\s+"aws_ecr_repository"\s+"build_cache"')]
+        if cache_data and attribute(cache_data[0], "count") != "local.builds_images ? 1 : 0":
+            broken.append(f"{where}: data \"aws_ecr_repository\" \"build_cache\" must set count = local.builds_images ? 1 : 0.")
     return broken
 
 
@@ -578,6 +691,7 @@ def main() -> int:
         check_backends,
         check_dns,
         check_migration,
+        check_image_layout,
         check_bootstrap,
     ]
 

@@ -37,7 +37,7 @@ def edit(root: Path, relative: str, old: str, new: str) -> None:
 def test_committed_terraform_passes() -> None:
     result = run_checks(TERRAFORM)
     assert result.returncode == 0, result.stdout
-    assert result.stdout.startswith("All 10 contract checks passed")
+    assert result.stdout.startswith("All 11 contract checks passed")
 
 
 # (file, text to replace, replacement, words the report must contain)
@@ -85,10 +85,6 @@ BREAKAGES = [
     pytest.param(
         "envs/prod/locals.tf", "log_retention_in_days      = 90", "log_retention_in_days      = 7",
         "keep logs longer", id="prod-short-logs",
-    ),
-    pytest.param(
-        "envs/prod/locals.tf", 'image_tag_mutability = "IMMUTABLE"', 'image_tag_mutability = "MUTABLE"',
-        'image_tag_mutability = "IMMUTABLE"', id="prod-mutable-tags",
     ),
     pytest.param(
         "envs/prod/locals.tf", "enable_execute_command     = false", "enable_execute_command     = true",
@@ -151,6 +147,66 @@ BREAKAGES = [
         "capacity_provider_strategy must stay []", id="launch-type-switched-during-takeover",
     ),
     pytest.param(
+        "envs/staging/main.tf", 'module "dns_tls" {', 'module "registry" {\n  source = "../../modules/registry"\n\n  name = local.name\n}\n\nmodule "dns_tls" {',
+        'envs/staging/main.tf: module "registry" calls the registry module', id="environment-creates-repository",
+    ),
+    pytest.param(
+        "envs/shared/locals.tf", 'build_cache_repository_name = "quiz-backend-cache"', 'build_cache_repository_name = "quiz-backend"',
+        'must define exactly one application repository "quiz-backend" with the registry module (found 2)', id="second-application-repository",
+    ),
+    pytest.param(
+        "envs/shared/locals.tf", 'build_cache_repository_name = "quiz-backend-cache"', 'build_cache_repository_name = "quiz-backend-testing"',
+        'creates repository "quiz-backend-testing", which is neither', id="extra-repository-in-shared",
+    ),
+    pytest.param(
+        "envs/shared/main.tf", 'image_tag_mutability                   = "IMMUTABLE_WITH_EXCLUSION"', 'image_tag_mutability                   = "MUTABLE_WITH_EXCLUSION"',
+        'must set image_tag_mutability = "IMMUTABLE_WITH_EXCLUSION"', id="application-tags-mutable",
+    ),
+    pytest.param(
+        "envs/shared/locals.tf", 'movable_tags    = ["testing", "staging", "prod", "latest"]', 'movable_tags    = ["testing", "staging", "prod", "latest", "v*"]',
+        "must exclude exactly the environment tags", id="release-tags-movable",
+    ),
+    pytest.param(
+        "envs/shared/main.tf", "kept_tags                              = local.movable_tags", 'kept_tags                              = ["latest"]',
+        "must keep the images of the environment tags", id="environment-images-expire",
+    ),
+    pytest.param(
+        "envs/shared/main.tf", "untagged_image_expiry_days = null", "untagged_image_expiry_days = 90",
+        "must set untagged_image_expiry_days = null", id="index-children-expire",
+    ),
+    pytest.param(
+        "envs/shared/main.tf", "untagged_image_expiry_days = local.build_cache_expiry_days", "untagged_image_expiry_days = null",
+        "must expire replaced cache entries", id="cache-never-expires",
+    ),
+    pytest.param(
+        "envs/staging/locals.tf", "builds_images = false", "builds_images = true",
+        "envs/staging: local.builds_images must be false", id="staging-role-builds",
+    ),
+    pytest.param(
+        "envs/testing/locals.tf", "builds_images = true", "builds_images = false",
+        "envs/testing: local.builds_images must be true", id="testing-role-cannot-build",
+    ),
+    pytest.param(
+        "envs/prod/main.tf", 'name = local.repository_name', 'name = "quiz-backend-prod"',
+        'envs/prod: needs data "aws_ecr_repository" "application" reading "quiz-backend"', id="prod-reads-old-repository",
+    ),
+    pytest.param(
+        "envs/testing/main.tf", "build_cache_repository_arn = one(data.aws_ecr_repository.build_cache[*].arn)", 'build_cache_repository_arn = "arn:aws:ecr:ap-south-1:123456789012:repository/quiz-backend-cache"',
+        "the deploy role must get build_cache_repository_arn", id="cache-access-unconditional",
+    ),
+    pytest.param(
+        "envs/testing/migration.tf", "    destroy = false\n  }\n}\n\nremoved {\n  from = aws_ecr_lifecycle_policy", "    destroy = true\n  }\n}\n\nremoved {\n  from = aws_ecr_lifecycle_policy",
+        "envs/testing: needs removed { from = aws_ecr_repository.quiz_backend, lifecycle { destroy = false } }", id="old-repository-destroyed",
+    ),
+    pytest.param(
+        "envs/prod/migration.tf", "removed {\n  from = aws_ecr_lifecycle_policy.quiz_backend\n\n  lifecycle {\n    destroy = false\n  }\n}\n", "",
+        "envs/prod: needs removed { from = aws_ecr_lifecycle_policy.quiz_backend", id="old-lifecycle-policy-destroyed",
+    ),
+    pytest.param(
+        "envs/prod/migration.tf", "removed {\n  from = aws_ecr_repository.quiz_backend\n\n  lifecycle {\n    destroy = false\n  }\n}\n", "moved {\n  from = aws_ecr_repository.quiz_backend\n  to   = module.registry.aws_ecr_repository.this\n}\n",
+        "moved { from = aws_ecr_repository.quiz_backend } must go", id="old-repository-moved",
+    ),
+    pytest.param(
         "modules/bootstrap/main.tf", 'status = "Enabled"\n  }\n}', 'status = "Suspended"\n  }\n}',
         "versioning Enabled", id="state-unversioned",
     ),
@@ -181,3 +237,10 @@ def test_defaulted_environment_variable_is_reported(tree: Path) -> None:
     result = run_checks(tree)
     assert result.returncode == 1
     assert 'declares variable "environment"' in result.stdout
+
+
+def test_repository_resource_in_environment_is_reported(tree: Path) -> None:
+    (tree / "envs" / "testing" / "legacy.tf").write_text('resource "aws_ecr_repository" "quiz_backend" {\n  name = "quiz-backend-testing"\n}\n')
+    result = run_checks(tree)
+    assert result.returncode == 1
+    assert "envs/testing/legacy.tf: aws_ecr_repository.quiz_backend creates a repository outside the registry module" in result.stdout

@@ -12,11 +12,19 @@ locals {
   # { owner_id = "...", repository_id = "..." } (gh api repos/avantifellows/quiz-backend).
   github_repository_ids = null
 
-  # Registry: a tag, once pushed, always names the same image.
-  image_tag_mutability = "IMMUTABLE"
+  # Images: the application repository and the build cache that every environment shares,
+  # created by envs/shared. Each deploy tags the digest that passed here with the environment's
+  # name in that repository.
+  repository_name             = "quiz-backend"
+  build_cache_repository_name = "quiz-backend-cache"
 
-  # The deploy role promotes images that passed staging from the staging repository.
-  source_repository_arns = ["arn:aws:ecr:${local.region}:${local.account_id}:repository/quiz-backend-staging"]
+  # Prod deploys the digest that staging ran; it never builds.
+  builds_images = false
+
+  # The revision that runs now names an image in quiz-backend-prod, the repository of the
+  # hand-written root. New tasks pull it again until the first deploy from quiz-backend, so the
+  # task execution role keeps pull access there; empty this list after that deploy.
+  previous_repository_names = ["quiz-backend-prod"]
 
   # Load balancer
   enable_deletion_protection = true

@@ -13,4 +13,15 @@ locals {
     "quiz-backend-staging.avantifellows.org",
     "quiz-backend.avantifellows.org",
   ]
+
+  # One image repository for every environment: CI builds into it once and promotes a digest by
+  # tagging it. Build tags (git commits) and release tags (v*) are immutable; these tags move
+  # with each deployment, so they are excluded from immutability and their images are kept.
+  repository_name = "quiz-backend"
+  movable_tags    = ["testing", "staging", "prod", "latest"]
+
+  # BuildKit's registry cache, which .github/workflows/build-image.yml writes as one image
+  # manifest under a single tag. Each build replaces it, and the replaced entries expire.
+  build_cache_repository_name = "quiz-backend-cache"
+  build_cache_expiry_days     = 14
 }

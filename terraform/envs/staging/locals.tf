@@ -12,11 +12,17 @@ locals {
   # { owner_id = "...", repository_id = "..." } (gh api repos/avantifellows/quiz-backend).
   github_repository_ids = null
 
-  # Registry
-  image_tag_mutability = "MUTABLE"
+  # Images: the application repository and the build cache that every environment shares,
+  # created by envs/shared. Each deploy tags the digest that passed here with the environment's
+  # name in that repository.
+  repository_name             = "quiz-backend"
+  build_cache_repository_name = "quiz-backend-cache"
 
-  # The deploy role promotes images that passed testing from the testing repository.
-  source_repository_arns = ["arn:aws:ecr:${local.region}:${local.account_id}:repository/quiz-backend-testing"]
+  # Staging deploys the digest that testing built and passed; it never builds.
+  builds_images = false
+
+  # Staging is new, so no running revision names another repository.
+  previous_repository_names = []
 
   # Load balancer
   enable_deletion_protection = false

@@ -27,11 +27,16 @@ data "cloudflare_zone" "this" {
   }
 }
 
-module "registry" {
-  source = "../../modules/registry"
+# The application's images live in one repository for every environment, which envs/shared
+# creates; this root only reads it. Environments promote an image by tagging its digest there.
+data "aws_ecr_repository" "application" {
+  name = local.repository_name
+}
 
-  name                 = local.name
-  image_tag_mutability = local.image_tag_mutability
+data "aws_ecr_repository" "build_cache" {
+  count = local.builds_images ? 1 : 0
+
+  name = local.build_cache_repository_name
 }
 
 module "dns_tls" {
@@ -64,7 +69,7 @@ module "service" {
 
   name                           = local.name
   container_name                 = "quiz-backend"
-  container_image                = "${module.registry.repository_url}:bootstrap"
+  container_image                = "${data.aws_ecr_repository.application.repository_url}:bootstrap"
   container_port                 = local.container_port
   container_health_check_command = ["CMD-SHELL", "curl -f http://localhost:${local.container_port}/health || exit 1"]
   cpu                            = 1024
@@ -73,7 +78,10 @@ module "service" {
 
   environment_variables = local.container_environment
   secrets               = local.container_secrets
-  repository_arn        = module.registry.repository_arn
+  repository_arn        = data.aws_ecr_repository.application.arn
+  previous_repository_arns = [
+    for name in local.previous_repository_names : "arn:aws:ecr:${local.region}:${local.account_id}:repository/${name}"
+  ]
 
   desired_count                = local.desired_count
   autoscaling                  = local.autoscaling
@@ -97,17 +105,17 @@ module "service" {
 module "deploy_role" {
   source = "../../modules/deploy-role"
 
-  name                    = "${local.name}-deploy"
-  oidc_provider_arn       = data.aws_iam_openid_connect_provider.github.arn
-  github_repository       = local.github_repository
-  github_repository_ids   = local.github_repository_ids
-  github_environment      = local.environment
-  repository_arn          = module.registry.repository_arn
-  source_repository_arns  = local.source_repository_arns
-  cluster_arn             = module.service.cluster_arn
-  service_arn             = module.service.service_arn
-  task_definition_family  = module.service.task_definition_family
-  task_role_arn           = module.service.task_role_arn
-  task_execution_role_arn = module.service.task_execution_role_arn
-  log_group_arn           = module.service.log_group_arn
+  name                       = "${local.name}-deploy"
+  oidc_provider_arn          = data.aws_iam_openid_connect_provider.github.arn
+  github_repository          = local.github_repository
+  github_repository_ids      = local.github_repository_ids
+  github_environment         = local.environment
+  repository_arn             = data.aws_ecr_repository.application.arn
+  build_cache_repository_arn = one(data.aws_ecr_repository.build_cache[*].arn)
+  cluster_arn                = module.service.cluster_arn
+  service_arn                = module.service.service_arn
+  task_definition_family     = module.service.task_definition_family
+  task_role_arn              = module.service.task_role_arn
+  task_execution_role_arn    = module.service.task_execution_role_arn
+  log_group_arn              = module.service.log_group_arn
 }

@@ -1,6 +1,6 @@
 output "repository_url" {
-  description = "ECR repository to which CI pushes or promotes images."
-  value       = module.registry.repository_url
+  description = "ECR repository, shared by every environment, in which CI tags the image it deployed here."
+  value       = data.aws_ecr_repository.application.repository_url
 }
 
 output "cluster_name" {

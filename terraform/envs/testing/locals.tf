@@ -12,11 +12,20 @@ locals {
   # { owner_id = "...", repository_id = "..." } (gh api repos/avantifellows/quiz-backend).
   github_repository_ids = null
 
-  # Registry: CI may move a tag such as `testing` to a new image.
-  image_tag_mutability = "MUTABLE"
+  # Images: the application repository and the build cache that every environment shares,
+  # created by envs/shared. Each deploy tags the digest that passed here with the environment's
+  # name in that repository.
+  repository_name             = "quiz-backend"
+  build_cache_repository_name = "quiz-backend-cache"
 
-  # Images are built and pushed here first, so there is no repository to promote from.
-  source_repository_arns = []
+  # The build job of the example caller (examples/quiz-backend/.github/workflows/main.yml) runs
+  # in the testing environment, so this role uploads layers and uses the build cache.
+  builds_images = true
+
+  # The revision that runs now names an image in quiz-backend-testing, the repository of the
+  # hand-written root. New tasks pull it again until the first deploy from quiz-backend, so the
+  # task execution role keeps pull access there; empty this list after that deploy.
+  previous_repository_names = ["quiz-backend-testing"]
 
   # Load balancer: the target group keeps the name the hand-written root gave it.
   enable_deletion_protection = false

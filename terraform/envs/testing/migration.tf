@@ -1,6 +1,7 @@
-# Takes over the state of the hand-written root that used the same backend key. Each block
-# moves one resource to its address in the modules, so the plan updates it in place instead of
-# destroying and creating it. The steps around the first apply are in docs/terraform.md.
+# Takes over the state of the hand-written root that used the same backend key. Each moved
+# block moves one resource to its address in the modules, so the plan updates it in place
+# instead of destroying and creating it, and the removed blocks drop the old image repository
+# from the state without deleting it. The steps around the first apply are in docs/terraform.md.
 #
 # Left to the plan on purpose:
 # - aws_iam_role_policy_attachment.ecs_task_execution: destroyed, which detaches the AWS
@@ -11,14 +12,25 @@
 #   provider v4 resources, which provider v5 cannot read: remove them from the state first
 #   (terraform state rm), and the import block below adopts the DNS record again.
 
-moved {
+# The hand-written root's repository quiz-backend-testing holds the images that the running
+# revisions name, so Terraform must forget it and its lifecycle policy without destroying them.
+# The images move to the shared repository quiz-backend (envs/shared) by promotion, and the
+# repository is deleted by hand once no revision names it (docs/terraform.md, "Taking over the
+# testing and prod state").
+removed {
   from = aws_ecr_repository.quiz_backend
-  to   = module.registry.aws_ecr_repository.this
+
+  lifecycle {
+    destroy = false
+  }
 }
 
-moved {
+removed {
   from = aws_ecr_lifecycle_policy.quiz_backend
-  to   = module.registry.aws_ecr_lifecycle_policy.this
+
+  lifecycle {
+    destroy = false
+  }
 }
 
 moved {

@@ -63,35 +63,57 @@ data "aws_iam_policy_document" "deploy" {
     resources = ["*"]
   }
 
+  # Every role pulls from the application's repository and writes tags there: the deploy
+  # workflow tags the digest that passed with the environment's name (and prod with the release
+  # tag). ECR has no IAM condition key for the image tag that PutImage writes (Service
+  # Authorization Reference, "Actions, resources, and condition keys for Amazon Elastic Container
+  # Registry": the repository's keys are its resource tags only), so a role that may move its
+  # own environment's tag may write any tag. The repository's IMMUTABLE_WITH_EXCLUSION setting
+  # stops it from moving release and build tags, not the other environments' tags.
   statement {
-    sid = "EcrPushPull"
+    sid = "EcrPullAndTag"
     actions = [
       "ecr:BatchCheckLayerAvailability",
       "ecr:BatchGetImage",
-      "ecr:CompleteLayerUpload",
       "ecr:DescribeImages",
       "ecr:DescribeRepositories",
       "ecr:GetDownloadUrlForLayer",
-      "ecr:InitiateLayerUpload",
       "ecr:PutImage",
-      "ecr:UploadLayerPart",
     ]
     resources = [var.repository_arn]
   }
 
+  # Only the environment whose job builds the image uploads layers, and it reads and writes
+  # the BuildKit registry cache.
   dynamic "statement" {
-    for_each = length(var.source_repository_arns) > 0 ? [var.source_repository_arns] : []
+    for_each = var.build_cache_repository_arn == null ? [] : [var.repository_arn]
 
     content {
-      sid = "EcrPullSource"
+      sid = "EcrUploadLayers"
+      actions = [
+        "ecr:CompleteLayerUpload",
+        "ecr:InitiateLayerUpload",
+        "ecr:UploadLayerPart",
+      ]
+      resources = [statement.value]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.build_cache_repository_arn == null ? [] : [var.build_cache_repository_arn]
+
+    content {
+      sid = "EcrBuildCache"
       actions = [
         "ecr:BatchCheckLayerAvailability",
         "ecr:BatchGetImage",
-        "ecr:DescribeImages",
-        "ecr:DescribeRepositories",
+        "ecr:CompleteLayerUpload",
         "ecr:GetDownloadUrlForLayer",
+        "ecr:InitiateLayerUpload",
+        "ecr:PutImage",
+        "ecr:UploadLayerPart",
       ]
-      resources = statement.value
+      resources = [statement.value]
     }
   }
 

@@ -53,7 +53,7 @@ variable "github_environment" {
 }
 
 variable "repository_arn" {
-  description = "ARN of the environment's ECR repository, to which the role may push and from which it may pull."
+  description = "ARN of the application's ECR repository, which every environment shares. The role may pull every image there and write any tag (`ecr:PutImage`), because ECR IAM cannot limit the tag a call writes. It may upload layers there only when `build_cache_repository_arn` is set."
   type        = string
 
   validation {
@@ -62,14 +62,14 @@ variable "repository_arn" {
   }
 }
 
-variable "source_repository_arns" {
-  description = "ARNs of ECR repositories from which the role may only pull, such as the previous environment's when an image is promoted from it."
-  type        = list(string)
-  default     = []
+variable "build_cache_repository_arn" {
+  description = "ARN of the ECR repository of the BuildKit registry cache. Set it for the environment whose job builds the image: the role may then upload layers to `repository_arn` and push to and pull from this repository. Null for roles that only deploy and promote."
+  type        = string
+  default     = null
 
   validation {
-    condition     = alltrue([for arn in var.source_repository_arns : can(regex("^arn:aws[a-z-]*:ecr:[a-z0-9-]+:[0-9]{12}:repository/.+$", arn))])
-    error_message = "source_repository_arns must contain ECR repository ARNs (arn:aws:ecr:<region>:<account>:repository/<name>)."
+    condition     = var.build_cache_repository_arn == null ? true : can(regex("^arn:aws[a-z-]*:ecr:[a-z0-9-]+:[0-9]{12}:repository/.+$", var.build_cache_repository_arn))
+    error_message = "build_cache_repository_arn must be null or an ECR repository ARN (arn:aws:ecr:<region>:<account>:repository/<name>)."
   }
 }
 

@@ -1,5 +1,5 @@
 variable "name" {
-  description = "Name of the ECR repository, for example `quiz-backend-testing`."
+  description = "Name of the ECR repository, for example `quiz-backend`."
   type        = string
 
   validation {
@@ -36,29 +36,40 @@ variable "image_tag_mutability_exclusion_filters" {
 }
 
 variable "release_tag_pattern" {
-  description = "ECR tag pattern (`*` is the only wildcard) of release tags. The lifecycle policy keeps images that carry a matching tag, up to 9999 of them."
+  description = "ECR tag pattern (`*` is the only wildcard) of release tags. The lifecycle policy keeps images that carry a matching tag, up to 9999 of them. Null adds no release rule, for a repository without releases such as a build cache."
   type        = string
   default     = "v*"
 
   validation {
-    condition     = length(var.release_tag_pattern) > 0 && length(regexall("\\*", var.release_tag_pattern)) <= 4
-    error_message = "release_tag_pattern must be a non-empty tag pattern with at most 4 '*' wildcards."
+    condition     = var.release_tag_pattern == null ? true : (length(var.release_tag_pattern) > 0 && length(regexall("\\*", var.release_tag_pattern)) <= 4)
+    error_message = "release_tag_pattern must be null or a non-empty tag pattern with at most 4 '*' wildcards."
+  }
+}
+
+variable "kept_tags" {
+  description = "Tags (or tag patterns) whose images the lifecycle policy never expires, such as the environment tags `testing`, `staging` and `prod` that name what each environment runs. Each gets its own rule, because one rule with several patterns selects only images that carry all of them."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for tag in var.kept_tags : can(regex("^[A-Za-z0-9._*-]{1,128}$", tag)) && length(regexall("\\*", tag)) <= 4])
+    error_message = "kept_tags must contain tags or tag patterns of letters, digits, '.', '_', '-' and at most 4 '*' wildcards."
   }
 }
 
 variable "untagged_image_expiry_days" {
-  description = "Days after push before an untagged image expires. Keep this generous, because a task definition that names an image by digest still needs the image after its tag moved on."
+  description = "Days after push before an untagged image expires. Null expires no untagged image, which a repository of image indexes needs: the platform images and attestations of an index are untagged, and ECR documents no protection for them while the index is kept. Set it only where no index is stored, such as a BuildKit cache exported as one image manifest."
   type        = number
-  default     = 90
+  default     = null
 
   validation {
-    condition     = var.untagged_image_expiry_days >= 14 && floor(var.untagged_image_expiry_days) == var.untagged_image_expiry_days
-    error_message = "untagged_image_expiry_days must be a whole number of at least 14."
+    condition     = var.untagged_image_expiry_days == null ? true : (var.untagged_image_expiry_days >= 1 && floor(var.untagged_image_expiry_days) == var.untagged_image_expiry_days)
+    error_message = "untagged_image_expiry_days must be null or a whole number of at least 1."
   }
 }
 
 variable "max_image_count" {
-  description = "Number of newest images, counted by push time over the whole repository, beyond which a tagged image without a release tag expires. Release images and untagged images are never expired by this rule."
+  description = "Number of newest tagged images, counted by push time, beyond which a tagged image that no keep rule selects (release tags, `kept_tags`) expires. This rule never selects an untagged image."
   type        = number
   default     = 200
 

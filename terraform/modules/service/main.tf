@@ -115,7 +115,7 @@ data "aws_iam_policy_document" "task_execution" {
   statement {
     sid       = "EcrPull"
     actions   = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
-    resources = [var.repository_arn]
+    resources = concat([var.repository_arn], var.previous_repository_arns)
   }
 
   statement {

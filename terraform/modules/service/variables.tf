@@ -128,12 +128,23 @@ variable "secrets_kms_key_arns" {
 }
 
 variable "repository_arn" {
-  description = "ARN of the ECR repository from which the task execution role may pull the image."
+  description = "ARN of the ECR repository from which the task execution role may pull the image, such as the application repository that every environment shares."
   type        = string
 
   validation {
     condition     = can(regex("^arn:aws[a-z-]*:ecr:[a-z0-9-]+:[0-9]{12}:repository/.+$", var.repository_arn))
     error_message = "repository_arn must be an ECR repository ARN (arn:aws:ecr:<region>:<account>:repository/<name>)."
+  }
+}
+
+variable "previous_repository_arns" {
+  description = "ARNs of further ECR repositories from which the task execution role may pull: while a service moves to another repository, the revision it runs still names images in the old one, and ECS pulls them again for every new task. Remove an ARN once no running revision names that repository."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.previous_repository_arns : can(regex("^arn:aws[a-z-]*:ecr:[a-z0-9-]+:[0-9]{12}:repository/.+$", arn))])
+    error_message = "previous_repository_arns must contain ECR repository ARNs (arn:aws:ecr:<region>:<account>:repository/<name>)."
   }
 }
 

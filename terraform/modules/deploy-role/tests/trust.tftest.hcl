@@ -7,7 +7,7 @@ variables {
   oidc_provider_arn       = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
   github_repository       = "avantifellows/quiz-backend"
   github_environment      = "prod"
-  repository_arn          = "arn:aws:ecr:ap-south-1:123456789012:repository/quiz-backend-prod"
+  repository_arn          = "arn:aws:ecr:ap-south-1:123456789012:repository/quiz-backend"
   cluster_arn             = "arn:aws:ecs:ap-south-1:123456789012:cluster/quiz-backend-prod"
   service_arn             = "arn:aws:ecs:ap-south-1:123456789012:service/quiz-backend-prod/quiz-backend-prod"
   task_definition_family  = "quiz-backend-prod"

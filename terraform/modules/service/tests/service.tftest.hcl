@@ -12,7 +12,7 @@ variables {
   secrets = {
     MONGO_AUTH_CREDENTIALS = "arn:aws:ssm:ap-south-1:123456789012:parameter/quiz-backend-testing/MONGO_AUTH_CREDENTIALS"
   }
-  repository_arn                  = "arn:aws:ecr:ap-south-1:123456789012:repository/quiz-backend-testing"
+  repository_arn                  = "arn:aws:ecr:ap-south-1:123456789012:repository/quiz-backend"
   desired_count                   = 1
   autoscaling                     = { min_capacity = 1, max_capacity = 2 }
   vpc_id                          = "vpc-0123456789abcdef0"
