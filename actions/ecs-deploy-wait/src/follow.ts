@@ -4,7 +4,7 @@ import type { Clock, Logger, Sleep } from '@ecs-deploy-kit/shared';
 
 import { findService } from './service.ts';
 import type { ServiceLocation } from './service.ts';
-import { groupStoppedTasks, permanentFailure, StoppedTaskTracker } from './stopped-tasks.ts';
+import { fixHint, groupStoppedTasks, permanentFailure, StoppedTaskTracker } from './stopped-tasks.ts';
 import type { StoppedTask } from './stopped-tasks.ts';
 import { shortRevision } from './task-definition.ts';
 
@@ -16,7 +16,8 @@ export type FailureKind =
   | 'service-gone'
   | 'permanent-task-failure'
   | 'failure-budget'
-  | 'timeout';
+  | 'timeout'
+  | 'cancelled';
 
 export type FollowOutcome = { status: 'completed' } | { status: 'failed'; kind: FailureKind; message: string };
 
@@ -39,6 +40,8 @@ export interface FollowDeps {
   clock: Clock;
   sleep: Sleep;
   random?: () => number;
+  /** Returns true once the job is cancelled (SIGTERM or SIGINT); the wait then stops. */
+  cancelled?: () => boolean;
 }
 
 /** Last state seen by the wait, for the outputs and the failure report. */
@@ -56,6 +59,8 @@ export interface FollowResult {
 // Fraction of the poll interval added or removed at random, so jobs started together do not
 // call DescribeServices in step.
 const POLL_JITTER = 0.1;
+// Extra wait after consecutive throttled polls: the poll interval doubles each time, up to this.
+const MAX_THROTTLE_BACKOFF_MS = 120_000;
 
 /**
  * Follows one deployment by id until ECS marks it COMPLETED or it can no longer succeed, printing
@@ -68,15 +73,23 @@ export async function followDeployment(options: FollowOptions, deps: FollowDeps)
   const events = new EventLog(options.since);
   const seen: { service?: Service; deployment?: Deployment } = {};
   const started = clock();
+  let throttled = 0;
 
   const check = async (): Promise<FollowOutcome | undefined> => {
     let service: Service | undefined;
     try {
       service = await findService(deps.ecs, options.location);
+      throttled = 0;
     } catch (error) {
-      // The SDK has already retried with back-off, so the next poll is one more retry.
+      // The SDK has already retried with back-off. The poll backs off further only while the
+      // account stays throttled, so that other jobs sharing the rate limit get through.
       if (!isThrottlingError(error)) throw error;
-      logger.warning(`DescribeServices was throttled (${(error as Error).name}); trying again at the next poll.`);
+      throttled += 1;
+      // The back-off never pushes the next poll past the timeout.
+      const timeLeft = options.timeoutMs - (clock() - started) - options.pollIntervalMs;
+      const backoff = Math.max(0, Math.min(MAX_THROTTLE_BACKOFF_MS, options.pollIntervalMs * (2 ** throttled - 1), timeLeft));
+      logger.warning(`DescribeServices was throttled (${(error as Error).name}); waiting ${formatDuration(backoff + options.pollIntervalMs)} before the next poll.`);
+      await deps.sleep(backoff);
       return undefined;
     }
     if (!service) {
@@ -103,10 +116,12 @@ export async function followDeployment(options: FollowOptions, deps: FollowDeps)
     clock,
     sleep: deps.sleep,
     ...(deps.random ? { random: deps.random } : {}),
+    ...(deps.cancelled ? { cancelled: deps.cancelled } : {}),
   });
 
   let outcome: FollowOutcome;
   if (result.status === 'done') outcome = result.value;
+  else if (result.status === 'cancelled') outcome = failed('cancelled', cancelledMessage(options, seen.deployment));
   else outcome = failed('timeout', timeoutMessage(options, seen.deployment));
 
   const report: FollowResult = { outcome, events: events.all(), stoppedTasks: tracker.tasks };
@@ -179,7 +194,7 @@ async function checkStoppedTasks(deployment: Deployment, tracker: StoppedTaskTra
       return failed(
         'permanent-task-failure',
         `Task ${task.taskId} of deployment ${deployment.id} stopped: ${task.stoppedReason}${formatExitCodes(task)}. ` +
-          `Retrying the same task definition will not fix ${permanent}, so the action stopped waiting. Fix the image or task definition and deploy again.`,
+          `Retrying the same task definition will not fix ${permanent}, so the action stopped waiting. ${fixHint(task)}`,
       );
     }
   }
@@ -211,6 +226,11 @@ function goneMessage(deploymentId: string, service: Service): string {
   const primary = service.deployments?.find((candidate) => candidate.status === 'PRIMARY');
   const now = primary ? ` The PRIMARY deployment is now ${primary.id} of ${shortRevision(primary.taskDefinition)}.` : '';
   return `Deployment ${deploymentId} is no longer in the service's deployments, so ECS rolled back or replaced it.${now}`;
+}
+
+function cancelledMessage(options: FollowOptions, deployment: Deployment | undefined): string {
+  const state = deployment ? ` It stood at rollout state ${deployment.rolloutState ?? 'unknown'} with ${countsText(deployment)}.` : '';
+  return `The job was cancelled while waiting for deployment ${options.deploymentId}.${state} ECS continues the deployment without this step, so check it in the console.`;
 }
 
 function timeoutMessage(options: FollowOptions, deployment: Deployment | undefined): string {

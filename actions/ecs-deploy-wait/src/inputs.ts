@@ -1,6 +1,6 @@
 import path from 'node:path';
 
-import { InputError, isArn, parseArn, parseDuration, parseInteger, requiredString } from '@ecs-deploy-kit/shared';
+import { InputError, isArn, parseArn, parseBoolean, parseDuration, parseInteger, parseList, requiredString } from '@ecs-deploy-kit/shared';
 import type { InputReader } from '@ecs-deploy-kit/shared';
 
 /** Source of the task definition to deploy: a file to register or a registered revision. */
@@ -11,7 +11,14 @@ export type TaskDefinitionSource =
 export interface Inputs {
   taskDefinition: TaskDefinitionSource;
   cluster: string;
-  service: string;
+  /** One or more services of the cluster, names or ARNs, deployed in parallel with one revision. */
+  services: string[];
+  /** Desired task count to set; undefined leaves the service's count (and its autoscaling) alone. */
+  desiredCount?: number;
+  /** Starts a deployment even when the service already runs this revision. */
+  forceNewDeployment: boolean;
+  /** Points the service back at its previous revision when the deployment fails and ECS did not roll back. */
+  rollbackOnFailure: boolean;
   /** Time allowed for the whole action, registration included, in milliseconds. */
   timeoutMs: number;
   /** Time between two DescribeServices calls, in milliseconds. */
@@ -31,7 +38,7 @@ const MIN_POLL_INTERVAL_MS = 1_000;
 export function readInputs(read: InputReader, env: NodeJS.ProcessEnv): Inputs {
   const taskDefinition = parseTaskDefinitionSource(read('task-definition'), env.GITHUB_WORKSPACE);
   const cluster = requiredString('cluster', read('cluster'));
-  const service = requiredString('service', read('service'));
+  const services = parseServices(read('service'));
 
   const timeoutMs = parseDuration('timeout', read('timeout'), DEFAULT_TIMEOUT_MS);
   if (timeoutMs <= 0) throw new InputError('timeout', `"${read('timeout').trim()}" is not a positive duration. Use, for example, 30m.`);
@@ -46,7 +53,33 @@ export function readInputs(read: InputReader, env: NodeJS.ProcessEnv): Inputs {
 
   const failureBudget = parseInteger('failure-budget', read('failure-budget'), DEFAULT_FAILURE_BUDGET, { min: 1, max: 100 });
 
-  return { taskDefinition, cluster, service, timeoutMs, pollIntervalMs, failureBudget };
+  const inputs: Inputs = {
+    taskDefinition,
+    cluster,
+    services,
+    timeoutMs,
+    pollIntervalMs,
+    failureBudget,
+    forceNewDeployment: parseBoolean('force-new-deployment', read('force-new-deployment'), false),
+    rollbackOnFailure: parseBoolean('rollback-on-failure', read('rollback-on-failure'), false),
+  };
+  if (read('desired-count').trim() !== '') {
+    inputs.desiredCount = parseInteger('desired-count', read('desired-count'), 0, { min: 0, max: MAX_DESIRED_COUNT });
+  }
+  return inputs;
+}
+
+// ECS allows up to 5,000 tasks per service (ECS service quotas).
+const MAX_DESIRED_COUNT = 5000;
+
+function parseServices(raw: string): string[] {
+  requiredString('service', raw);
+  const services = parseList(raw);
+  const repeated = services.filter((name, index) => services.indexOf(name) !== index);
+  if (repeated.length > 0) {
+    throw new InputError('service', `"${repeated[0]}" is listed twice. List each service once.`);
+  }
+  return services;
 }
 
 function parseTaskDefinitionSource(raw: string, workspace: string | undefined): TaskDefinitionSource {

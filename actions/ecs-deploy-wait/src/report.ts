@@ -9,6 +9,7 @@ import { groupStoppedTasks } from './stopped-tasks.ts';
 import type { StoppedContainer, StoppedTask, StoppedTaskGroup } from './stopped-tasks.ts';
 import { targetGroupName } from './target-health.ts';
 import type { TargetHealthRow } from './target-health.ts';
+import type { TaskLog } from './task-logs.ts';
 import type { Revision } from './task-definition.ts';
 import { shortRevision } from './task-definition.ts';
 
@@ -29,6 +30,19 @@ export interface Result {
   /** Said to the user as a notice, e.g. that no task runs because the desired count is 0. */
   notice?: string;
   report?: FailureReport;
+  /** True when the service is back on its previous revision after a failed deploy. */
+  rolledBack: boolean;
+  rollback?: RollbackResult;
+}
+
+/** The rollback after a failed deployment, started by ECS's circuit breaker or by this action. */
+export interface RollbackResult {
+  /** ARN of the revision the service went back to. */
+  revision: string;
+  by: 'ecs' | 'action';
+  deploymentId: string;
+  succeeded: boolean;
+  message: string;
 }
 
 /** The state of the service when the wait ended, for explaining a failure. */
@@ -40,6 +54,8 @@ export interface FailureReport {
   stoppedTasks: StoppedTask[];
   /** Targets of the service's target groups; empty when it has no load balancer. */
   targetHealth: TargetHealthRow[];
+  /** Last log lines of the newest stopped task that ran; empty when unknown. */
+  taskLogs: TaskLog[];
   stalledPhase: string;
 }
 
@@ -107,7 +123,16 @@ export function renderFailureText(result: Result): string {
     lines.push('Target health', textTable(TARGET_HEADERS.map((header) => header.toUpperCase()), targetRows(report.targetHealth)), '');
   }
 
-  lines.push(`Stalled phase: ${report.stalledPhase}`, `ECS console: ${result.consoleUrl}`);
+  for (const log of report.taskLogs ?? []) {
+    lines.push(`${logHeading(log)}:`);
+    if (log.note) lines.push(`  ${log.note}`);
+    for (const line of log.lines) lines.push(`  | ${line}`);
+    lines.push('');
+  }
+
+  lines.push(`Stalled phase: ${report.stalledPhase}`);
+  if (result.rollback) lines.push(`Rollback: ${rollbackText(result.rollback)}`);
+  lines.push(`ECS console: ${result.consoleUrl}`);
   return lines.join('\n');
 }
 
@@ -132,8 +157,14 @@ export function renderSummary(result: Result): string {
     parts.push(`### Stopped tasks of deployment ${report.followedDeploymentId}`, '', stoppedTasksMarkdown(groupStoppedTasks(report.stoppedTasks)), '');
     parts.push('### Service events since the deployment began', '', eventsMarkdown(report.events), '');
     if (report.targetHealth.length > 0) parts.push('### Target health', '', markdownTable(TARGET_HEADERS, targetRows(report.targetHealth)), '');
+    for (const log of report.taskLogs ?? []) {
+      parts.push(`### ${logHeading(log)}`, '');
+      if (log.note) parts.push(log.note, '');
+      if (log.lines.length > 0) parts.push('```text', ...log.lines.map((line) => line.replace(/```/g, "'''")), '```', '');
+    }
     parts.push('### Stalled phase', '', report.stalledPhase, '');
   }
+  if (result.rollback) parts.push('### Rollback', '', rollbackText(result.rollback), '');
   parts.push(`[Deployments in the ECS console](${result.consoleUrl})`, '');
   return parts.join('\n');
 }
@@ -192,4 +223,13 @@ function containerText(container: StoppedContainer, stoppedReason: string): stri
   const exit = container.exitCode === undefined ? 'no exit code' : `exit code ${container.exitCode}`;
   const reason = container.reason && container.reason !== stoppedReason ? `, ${container.reason}` : '';
   return `${container.name}: ${exit}${reason}`;
+}
+
+function logHeading(log: TaskLog): string {
+  return `Last log lines of task ${log.taskId}, container ${log.container} (${log.logGroup}, stream ${log.logStream})`;
+}
+
+function rollbackText(rollback: RollbackResult): string {
+  const who = rollback.by === 'ecs' ? 'ECS circuit breaker' : 'this action (rollback-on-failure)';
+  return `${rollback.message} Started by the ${who}.`;
 }

@@ -1,5 +1,5 @@
 import { DescribeServicesCommand, ListClustersCommand, ListServicesCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
-import type { Deployment, ECSClient, Service } from '@aws-sdk/client-ecs';
+import type { Deployment, ECSClient, Service, UpdateServiceCommandInput } from '@aws-sdk/client-ecs';
 import { ActionError, explainAwsError } from '@ecs-deploy-kit/shared';
 
 /** Location of the service. Every message about a missing resource names all three parts. */
@@ -37,15 +37,30 @@ export async function findService(ecs: ECSClient, location: ServiceLocation): Pr
   return services.find((service) => service.status !== 'INACTIVE');
 }
 
+/** Fields of UpdateService the user asked to set; anything left undefined is not sent. */
+export interface UpdateOptions {
+  desiredCount?: number;
+  forceNewDeployment?: boolean;
+}
+
 /**
  * Points the service at the task definition and returns the deployment that UpdateService
- * started. Only cluster, service and taskDefinition are sent, so settings managed elsewhere
- * (desired count under autoscaling, network, load balancers) stay as they are.
+ * started. Only cluster, service, taskDefinition and the fields the user set are sent, so
+ * settings managed elsewhere (desired count under autoscaling, network, load balancers, tag
+ * propagation, volume configurations) stay as they are.
  */
-export async function updateService(ecs: ECSClient, location: ServiceLocation, taskDefinitionArn: string): Promise<{ service: Service; deployment: Deployment }> {
+export async function updateService(
+  ecs: ECSClient,
+  location: ServiceLocation,
+  taskDefinitionArn: string,
+  options: UpdateOptions = {},
+): Promise<{ service: Service; deployment: Deployment }> {
   let service: Service | undefined;
+  const request: UpdateServiceCommandInput = { cluster: location.cluster, service: location.service, taskDefinition: taskDefinitionArn };
+  if (options.desiredCount !== undefined) request.desiredCount = options.desiredCount;
+  if (options.forceNewDeployment) request.forceNewDeployment = true;
   try {
-    const response = await ecs.send(new UpdateServiceCommand({ cluster: location.cluster, service: location.service, taskDefinition: taskDefinitionArn }));
+    const response = await ecs.send(new UpdateServiceCommand(request));
     service = response.service;
   } catch (error) {
     const name = errorName(error);

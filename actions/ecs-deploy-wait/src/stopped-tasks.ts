@@ -166,3 +166,21 @@ export function groupStoppedTasks(tasks: readonly StoppedTask[]): StoppedTaskGro
   // Array.prototype.sort is stable, so reasons with equal counts keep the order they were first seen.
   return [...groups.values()].sort((a, b) => b.taskIds.length - a.taskIds.length);
 }
+
+/**
+ * Returns the next step for a stopped task that cannot recover, naming what to check for the
+ * common causes behind each permanent stop reason.
+ */
+export function fixHint(task: StoppedTask): string {
+  const reasons = [task.stoppedReason, ...task.containers.map((container) => container.reason ?? '')].join('\n');
+  if (/log group does not exist/i.test(reasons)) {
+    return "Create the log group named in the container's awslogs-group option, or set awslogs-create-group to \"true\" and allow logs:CreateLogGroup, then deploy again.";
+  }
+  if (/unable to pull secrets|secretsmanager|ssm/i.test(reasons) && reasons.includes('ResourceInitializationError')) {
+    return 'Check that every secret ARN in the task definition exists in this region and that the execution role may read it (secretsmanager:GetSecretValue, ssm:GetParameters, kms:Decrypt), then deploy again.';
+  }
+  if (reasons.includes('CannotPullContainerError')) {
+    return 'Check that the image tag or digest exists and that the execution role may pull it (ecr:GetAuthorizationToken, ecr:BatchGetImage), then deploy again.';
+  }
+  return 'Fix the image or task definition and deploy again.';
+}

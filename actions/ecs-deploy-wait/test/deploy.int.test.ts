@@ -6,11 +6,12 @@ import { fileURLToPath } from 'node:url';
 import { CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { CreateClusterCommand, CreateServiceCommand, DescribeServicesCommand, ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import type { RegisterTaskDefinitionCommandInput, Service } from '@aws-sdk/client-ecs';
+import { CreateLogGroupCommand, CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateTargetGroupCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { runActionBundle } from '@ecs-deploy-kit/action-runner';
 import type { ActionRun } from '@ecs-deploy-kit/action-runner';
 import { startEmulator } from '@ecs-deploy-kit/emulator';
-import type { Emulator } from '@ecs-deploy-kit/emulator';
+import type { DeploymentOutcomeRule, Emulator } from '@ecs-deploy-kit/emulator';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 
 import { readFixture } from './helpers.ts';
@@ -35,6 +36,7 @@ let emulator: Emulator;
 let ecs: ECSClient;
 let ec2: EC2Client;
 let elbv2: ElasticLoadBalancingV2Client;
+let logs: CloudWatchLogsClient;
 let runnerTemp: string;
 
 beforeAll(async () => {
@@ -43,12 +45,14 @@ beforeAll(async () => {
   ecs = new ECSClient(config);
   ec2 = new EC2Client(config);
   elbv2 = new ElasticLoadBalancingV2Client(config);
+  logs = new CloudWatchLogsClient(config);
 });
 
 afterAll(async () => {
   ecs?.destroy();
   ec2?.destroy();
   elbv2?.destroy();
+  logs?.destroy();
   await emulator?.stop();
 });
 
@@ -271,12 +275,119 @@ describe('ecs-deploy-wait bundle', () => {
 
     expect(run.exitCode).toBe(0);
     expect(run.outputs['desired-count']).toBe('0');
-    expect(run.outputs['rollout-state']).toBe('COMPLETED');
+    // The step does not wait, so the output is the state UpdateService returned.
+    expect(run.outputs['rollout-state']).toBe('IN_PROGRESS');
+    expect(run.log).not.toContain('[0s] quiz-backend-testing:2');
     expect(run.annotations).toContainEqual({
       level: 'notice',
       message: `Service "${NAME}" has a desired count of 0, so quiz-backend-testing:2 is deployed but no task runs it. Steps that send requests to the service should be skipped.`,
     });
     expect(run.durationMs).toBeLessThan(10_000);
+  });
+
+  it('fails fast on a ResourceInitializationError from secrets', async () => {
+    // Without a circuit breaker only the action's own check can stop the wait early.
+    await createService({ circuitBreaker: false });
+    // The emulator accepts outcomes beyond the ones its TypeScript type lists.
+    await emulator.addDeploymentOutcome({ service: NAME, image: ':secrets', outcome: 'secrets-failure' });
+    const file = await writeRendered(`${REPOSITORY}:secrets`);
+
+    const run = await deploy(file, { 'failure-budget': '10' });
+
+    expect(run.exitCode).toBe(1);
+    const failure = run.annotations.find((annotation) => annotation.level === 'error');
+    expect(failure?.message).toMatch(/stopped: ResourceInitializationError: unable to pull secrets or registry auth.*Retrying the same task definition will not fix ResourceInitializationError/);
+    expectNoSecrets(run);
+  });
+
+  it('fails fast when the log group does not exist', async () => {
+    await createService({ circuitBreaker: false });
+    await emulator.addDeploymentOutcome({ service: NAME, image: ':nologs', outcome: 'missing-log-group' });
+    const file = await writeRendered(`${REPOSITORY}:nologs`);
+
+    const run = await deploy(file, { 'failure-budget': '10' });
+
+    expect(run.exitCode).toBe(1);
+    const failure = run.annotations.find((annotation) => annotation.level === 'error');
+    expect(failure?.message).toContain('The specified log group does not exist.');
+    expect(failure?.message).toContain("Create the log group named in the container's awslogs-group option");
+  });
+
+  it('shows the crashed container\'s last log lines and rolls back when asked', async () => {
+    const firstArn = await createService({ circuitBreaker: false });
+    await logs.send(new CreateLogGroupCommand({ logGroupName: '/ecs/quiz-backend-testing' }));
+    const rule: DeploymentOutcomeRule = {
+      service: NAME,
+      image: ':crash',
+      outcome: 'crash-loop',
+      exitCode: 3,
+      logLines: ['Connecting to MongoDB', 'ServerSelectionTimeoutError: timed out'],
+    };
+    await emulator.addDeploymentOutcome(rule);
+    const file = await writeRendered(`${REPOSITORY}:crash`);
+
+    const run = await deploy(file, { 'failure-budget': '2', 'rollback-on-failure': 'true' });
+
+    expect(run.exitCode).toBe(1);
+    expect(run.log).toMatch(/Last log lines of task \w+, container quiz-backend \(\/ecs\/quiz-backend-testing, stream ecs\/quiz-backend\/\w+\):\n {2}\| Connecting to MongoDB\n {2}\| ServerSelectionTimeoutError: timed out/);
+    expect(run.summary).toContain('```text\nConnecting to MongoDB\nServerSelectionTimeoutError: timed out\n```');
+    expect(run.outputs['rolled-back']).toBe('true');
+    expect(run.log).toMatch(/Rolled back to quiz-backend-testing:1: deployment ecs-svc\/\d+ completed/);
+    expect(run.summary).toContain('### Rollback');
+    expect((await describeService()).taskDefinition).toBe(firstArn);
+    expect(await emulator.runningImages(NAME, NAME)).toEqual([`${REPOSITORY}:v1`]);
+    expectNoSecrets(run);
+  });
+
+  it('reuses the revision when the same file is deployed again', async () => {
+    await createService({ circuitBreaker: true });
+    const file = await writeRendered(`${REPOSITORY}:v2`);
+
+    const first = await deploy(file);
+    const second = await deploy(file, { 'force-new-deployment': 'true' });
+
+    expect(first.outputs['task-definition-arn']).toBe('arn:aws:ecs:ap-south-1:123456789012:task-definition/quiz-backend-testing:2');
+    expect(second.exitCode).toBe(0);
+    expect(second.outputs['task-definition-arn']).toBe(first.outputs['task-definition-arn']);
+    expect(second.log).toContain('The latest revision quiz-backend-testing:2 already has this task definition, so it is reused and nothing is registered.');
+    expect(second.outputs['deployment-id']).not.toBe(first.outputs['deployment-id']);
+    expect(second.outputs['rollout-state']).toBe('COMPLETED');
+  });
+
+  it('deploys two services with one revision', async () => {
+    const firstArn = await createService({ circuitBreaker: false });
+    const worker = 'quiz-worker-testing';
+    const existing = await describeService();
+    await ecs.send(
+      new CreateServiceCommand({
+        cluster: NAME,
+        serviceName: worker,
+        taskDefinition: firstArn,
+        desiredCount: 1,
+        launchType: 'FARGATE',
+        networkConfiguration: existing.networkConfiguration,
+      }),
+    );
+    await waitFor(async () => {
+      const response = await ecs.send(new DescribeServicesCommand({ cluster: NAME, services: [worker] }));
+      return response.services?.[0]?.deployments?.[0]?.rolloutState === 'COMPLETED' ? true : undefined;
+    }, 'the worker service to start');
+    await emulator.addDeploymentOutcome({ service: worker, image: ':v2', outcome: 'image-pull-failure' });
+    const file = await writeRendered(`${REPOSITORY}:v2`);
+
+    const run = await deploy(file, { service: `${NAME}\n${worker}` });
+
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs['task-definition-arn']).toBe('arn:aws:ecs:ap-south-1:123456789012:task-definition/quiz-backend-testing:2');
+    expect(run.outputs['deployment-id']).toMatch(/^ecs-svc\/\d+,ecs-svc\/\d+$/);
+    expect(run.outputs['rollout-state']).toBe('COMPLETED,IN_PROGRESS');
+    const failure = run.annotations.find((annotation) => annotation.level === 'error' && annotation.message.startsWith('ecs-deploy-wait:'));
+    expect(failure?.message).toMatch(/^ecs-deploy-wait: quiz-worker-testing: Task \w+ of deployment ecs-svc\/\d+ stopped: CannotPullContainerError/);
+    expect(run.log).toContain(`[${worker}] `);
+    expect(run.summary).toContain('## Deployed quiz-backend-testing:2');
+    expect(run.summary).toContain('## Deployment of quiz-backend-testing:2 failed');
+    expect(await emulator.runningImages(NAME, NAME)).toEqual([`${REPOSITORY}:v2`]);
+    expectNoSecrets(run);
   });
 
   it('names the services that exist for a misspelt service', async () => {

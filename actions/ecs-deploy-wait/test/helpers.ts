@@ -47,10 +47,12 @@ export function inputs(overrides: Partial<Inputs> = {}): Inputs {
   return {
     taskDefinition: { kind: 'file', path: fixturePath('describe-task-definition.json') },
     cluster: CLUSTER,
-    service: SERVICE,
+    services: [SERVICE],
     timeoutMs: 30 * 60_000,
     pollIntervalMs: 10_000,
     failureBudget: 3,
+    forceNewDeployment: false,
+    rollbackOnFailure: false,
     ...overrides,
   };
 }

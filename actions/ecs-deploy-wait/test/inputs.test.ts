@@ -19,11 +19,25 @@ describe('readInputs', () => {
     expect(inputs).toEqual({
       taskDefinition: { kind: 'file', path: path.join('/home/runner/work/quiz-backend', 'task-definition.json') },
       cluster: 'quiz-backend-testing',
-      service: 'quiz-backend-testing',
+      services: ['quiz-backend-testing'],
       timeoutMs: 30 * 60_000,
       pollIntervalMs: 10_000,
       failureBudget: 3,
+      forceNewDeployment: false,
+      rollbackOnFailure: false,
     });
+  });
+
+  it('reads the deployment options and a list of services', () => {
+    const inputs = readInputs(
+      reader({ service: 'quiz-backend-testing\nquiz-worker-testing, quiz-cron-testing', 'desired-count': '0', 'force-new-deployment': 'true', 'rollback-on-failure': 'yes' }),
+      {},
+    );
+
+    expect(inputs.services).toEqual(['quiz-backend-testing', 'quiz-worker-testing', 'quiz-cron-testing']);
+    expect(inputs.desiredCount).toBe(0);
+    expect(inputs.forceNewDeployment).toBe(true);
+    expect(inputs.rollbackOnFailure).toBe(true);
   });
 
   it('keeps an absolute path as given', () => {
@@ -58,6 +72,11 @@ describe('readInputs', () => {
     [{ 'poll-interval': '10m', timeout: '5m' }, 'poll-interval', 'Input "poll-interval": "10m" is longer than the timeout "5m".'],
     [{ 'failure-budget': '0' }, 'failure-budget', 'Input "failure-budget": 0 is below the minimum 1.'],
     [{ 'failure-budget': 'three' }, 'failure-budget', 'Input "failure-budget": "three" is not a whole number.'],
+    [{ service: 'quiz-backend-testing, quiz-backend-testing' }, 'service', 'Input "service": "quiz-backend-testing" is listed twice.'],
+    [{ 'desired-count': '-1' }, 'desired-count', 'Input "desired-count": -1 is below the minimum 0.'],
+    [{ 'desired-count': 'two' }, 'desired-count', 'Input "desired-count": "two" is not a whole number.'],
+    [{ 'force-new-deployment': 'maybe' }, 'force-new-deployment', 'Input "force-new-deployment": "maybe" is not a boolean.'],
+    [{ 'rollback-on-failure': 'sure' }, 'rollback-on-failure', 'Input "rollback-on-failure": "sure" is not a boolean.'],
   ])('rejects %j', (values, input, message) => {
     let caught: unknown;
     try {

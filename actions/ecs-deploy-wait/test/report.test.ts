@@ -19,6 +19,7 @@ function failedResult(): Result {
     desiredCount: 2,
     durationMs: 95_000,
     consoleUrl: `https://ap-south-1.console.aws.amazon.com/ecs/v2/clusters/${CLUSTER}/services/${SERVICE}/deployments?region=ap-south-1`,
+    rolledBack: false,
     report: {
       deployments: [
         oldDeployment({ id: ROLLBACK_ID, status: 'PRIMARY', desiredCount: 2, runningCount: 2, rolloutState: 'IN_PROGRESS', rolloutStateReason: `ECS deployment ${ROLLBACK_ID} in progress.` }),
@@ -31,6 +32,7 @@ function failedResult(): Result {
         event('e3', 62, `(service ${SERVICE}) rolling back to deployment ${ROLLBACK_ID}.`),
       ],
       targetHealth: [],
+      taskLogs: [],
       stoppedTasks: [
         { taskId: 'a1', stoppedReason: PULL_ERROR, stopCode: 'TaskFailedToStart', containers: [{ name: 'quiz-backend', reason: PULL_ERROR }] },
         { taskId: 'b2', stoppedReason: 'Essential container in task exited', stopCode: 'EssentialContainerExited', startedAt: seconds(10), containers: [{ name: 'quiz-backend', exitCode: 137 }] },

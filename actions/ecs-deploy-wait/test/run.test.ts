@@ -1,5 +1,6 @@
 import {
   DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ECSClient,
   ListClustersCommand,
@@ -15,6 +16,7 @@ import { beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 
 import { run } from '../src/run.ts';
+import type { Result } from '../src/report.ts';
 import type { Deps } from '../src/run.ts';
 import {
   CLUSTER,
@@ -57,6 +59,7 @@ function setup() {
 
 /** Mocks the calls before the wait: the pre-check, RegisterTaskDefinition and UpdateService. */
 function mockDeployStart(afterUpdate: Service = service([newDeployment(), oldDeployment()])): void {
+  ecsMock.on(DescribeTaskDefinitionCommand).rejects(Object.assign(new Error('Unable to describe task definition.'), { name: 'ClientException' }));
   ecsMock.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: NEW_ARN, family: 'quiz-backend-testing', revision: 42 } });
   ecsMock.on(UpdateServiceCommand).resolves({ service: afterUpdate });
   ecsMock.on(ListTasksCommand).resolves({ taskArns: [] });
@@ -67,6 +70,13 @@ function mockPolls(...polls: Service[]): void {
   let chain = ecsMock.on(DescribeServicesCommand).resolvesOnce({ services: [steadyService()] });
   for (const polled of polls) chain = chain.resolvesOnce({ services: [polled] });
   chain.rejects(new Error('unexpected extra DescribeServices call'));
+}
+
+/** Runs the action for the one service of the inputs and returns that service's result. */
+async function runOne(...args: Parameters<typeof run>): Promise<Result> {
+  const outcome = await run(...args);
+  expect(outcome.results).toHaveLength(1);
+  return outcome.results[0] as Result;
 }
 
 function commandNames(): string[] {
@@ -89,7 +99,7 @@ describe('run', () => {
       service([newDeployment({ runningCount: 1, rolloutState: 'COMPLETED', rolloutStateReason: `ECS deployment ${NEW_ID} completed.` })]),
     );
 
-    const result = await run(inputs(), deps);
+    const result = await runOne(inputs(), deps);
 
     expect(result.succeeded).toBe(true);
     expect(result.taskDefinition.arn).toBe(NEW_ARN);
@@ -100,6 +110,7 @@ describe('run', () => {
     expect(result.durationMs).toBe(20_000);
     expect(commandNames()).toEqual([
       'DescribeServices',
+      'DescribeTaskDefinition',
       'RegisterTaskDefinition',
       'UpdateService',
       'DescribeServices',
@@ -150,7 +161,7 @@ describe('run', () => {
     mockDeployStart();
     mockPolls(service([newDeployment({ runningCount: 1, rolloutState: 'COMPLETED' })]));
 
-    const result = await run(inputs({ taskDefinition: { kind: 'arn', arn: NEW_ARN } }), deps);
+    const result = await runOne(inputs({ taskDefinition: { kind: 'arn', arn: NEW_ARN } }), deps);
 
     expect(result.succeeded).toBe(true);
     expect(result.registered).toBe(false);
@@ -169,7 +180,7 @@ describe('run', () => {
       service([newDeployment({ runningCount: 1, rolloutState: 'COMPLETED' })]),
     );
 
-    const result = await run(inputs({ pollIntervalMs: 15_000 }), deps);
+    const result = await runOne(inputs({ pollIntervalMs: 15_000 }), deps);
 
     expect(result.succeeded).toBe(true);
     // Four checks need exactly three sleeps: none after the check that saw COMPLETED.
@@ -189,7 +200,7 @@ describe('run', () => {
       ]),
     );
 
-    const result = await run(inputs(), deps);
+    const result = await runOne(inputs(), deps);
 
     expect(result.succeeded).toBe(false);
     expect(result.failure?.kind).toBe('rollout-failed');
@@ -216,7 +227,7 @@ describe('run', () => {
       tasks: [crashed('a1', 1), crashed('b2', 1), stoppedTask('c3', { stoppedReason: 'Task failed ELB health checks in (target-group tg)', containers: [{ name: 'quiz-backend', exitCode: 137 }] })],
     });
 
-    const result = await run(inputs(), deps);
+    const result = await runOne(inputs(), deps);
 
     expect(result.failure?.message).toBe(
       `Deployment ${NEW_ID} of quiz-backend-testing:42 failed: ${reason} ECS is rolling back to quiz-backend-testing:41 (deployment ${ROLLBACK_ID}). ` +
@@ -235,7 +246,7 @@ describe('run', () => {
       ]),
     );
 
-    const result = await run(inputs(), deps);
+    const result = await runOne(inputs(), deps);
 
     expect(result.failure?.kind).toBe('replaced');
     expect(result.failure?.message).toBe(
@@ -248,7 +259,7 @@ describe('run', () => {
     mockDeployStart();
     mockPolls(service([newDeployment(), oldDeployment()]), service([oldDeployment({ id: ROLLBACK_ID, status: 'PRIMARY' })]));
 
-    const result = await run(inputs(), deps);
+    const result = await runOne(inputs(), deps);
 
     expect(result.failure?.kind).toBe('deployment-gone');
     expect(result.failure?.message).toBe(
@@ -265,7 +276,7 @@ describe('run', () => {
     const stuck = service([newDeployment({ runningCount: 1 }), oldDeployment({ runningCount: 1 })]);
     ecsMock.on(DescribeServicesCommand).resolvesOnce({ services: [steadyService()] }).resolves({ services: [stuck] });
 
-    const result = await run(inputs({ timeoutMs: 60_000 }), deps);
+    const result = await runOne(inputs({ timeoutMs: 60_000 }), deps);
 
     expect(result.failure?.kind).toBe('timeout');
     expect(result.failure?.message).toBe(
@@ -294,7 +305,7 @@ describe('run', () => {
       ],
     });
 
-    const result = await run(inputs({ timeoutMs: 20_000 }), deps);
+    const result = await runOne(inputs({ timeoutMs: 20_000 }), deps);
 
     expect(elbv2Mock.commandCalls(DescribeTargetHealthCommand)[0]?.args[0].input).toEqual({ TargetGroupArn: TARGET_GROUP_ARN });
     expect(result.report?.targetHealth).toEqual([
@@ -314,7 +325,7 @@ describe('run', () => {
     ecsMock.on(DescribeServicesCommand).resolvesOnce({ services: [steadyService()] }).resolves({ services: [service([newDeployment(), oldDeployment()])] });
     elbv2Mock.on(DescribeTargetHealthCommand).rejects(Object.assign(new Error('User is not authorized to perform: elasticloadbalancing:DescribeTargetHealth.'), { name: 'AccessDenied' }));
 
-    const result = await run(inputs({ timeoutMs: 10_000 }), deps);
+    const result = await runOne(inputs({ timeoutMs: 10_000 }), deps);
 
     expect(result.failure?.kind).toBe('timeout');
     expect(result.report?.targetHealth).toEqual([]);
@@ -335,7 +346,7 @@ describe('run', () => {
       .resolvesOnce({ services: [steadyService()] })
       .resolves({ services: [service([newDeployment(), oldDeployment()])] });
 
-    const result = await run(inputs({ timeoutMs: 60_000 }), deps);
+    const result = await runOne(inputs({ timeoutMs: 60_000 }), deps);
 
     expect(result.failure?.kind).toBe('timeout');
     expect(time.sleeps).toEqual([10_000]);
@@ -353,12 +364,12 @@ describe('run', () => {
       tasks: [stoppedTask('0f1e2d3c4b5a69788796a5b4c3d2e1f0', { stoppedReason: reason, stopCode: 'TaskFailedToStart', containers: [{ name: 'quiz-backend', lastStatus: 'STOPPED' }] })],
     });
 
-    const result = await run(inputs(), deps);
+    const result = await runOne(inputs(), deps);
 
     expect(result.failure?.kind).toBe('permanent-task-failure');
     expect(result.failure?.message).toBe(
       `Task 0f1e2d3c4b5a69788796a5b4c3d2e1f0 of deployment ${NEW_ID} stopped: ${reason}. ` +
-        'Retrying the same task definition will not fix CannotPullContainerError, so the action stopped waiting. Fix the image or task definition and deploy again.',
+        'Retrying the same task definition will not fix CannotPullContainerError, so the action stopped waiting. Check that the image tag or digest exists and that the execution role may pull it (ecr:GetAuthorizationToken, ecr:BatchGetImage), then deploy again.',
     );
     expect(time.sleeps).toEqual([10_000]);
     expect(ecsMock.commandCalls(ListTasksCommand)[0]?.args[0].input).toEqual({ cluster: CLUSTER, startedBy: NEW_ID, desiredStatus: 'STOPPED' });
@@ -387,7 +398,7 @@ describe('run', () => {
       ),
     }));
 
-    const result = await run(inputs(), deps);
+    const result = await runOne(inputs(), deps);
 
     expect(result.failure?.kind).toBe('failure-budget');
     expect(result.failure?.message).toBe(
@@ -405,7 +416,7 @@ describe('run', () => {
     mockDeployStart(service([completed, oldDeployment({ desiredCount: 0, runningCount: 0 })]));
     mockPolls(service([completed]));
 
-    const result = await run(inputs(), deps);
+    const result = await runOne(inputs(), deps);
 
     expect(result.succeeded).toBe(true);
     expect(result.desiredCount).toBe(0);
@@ -445,7 +456,7 @@ describe('run', () => {
     ecsMock.on(DescribeServicesCommand).resolves({ services: [], failures: [{ arn: 'arn:aws:ecs:ap-south-1:123456789012:service/quiz-backend-testng', reason: 'MISSING' }] });
     ecsMock.on(ListServicesCommand).resolves({ serviceArns: [`arn:aws:ecs:ap-south-1:123456789012:service/${CLUSTER}/quiz-backend-testing`] });
 
-    await expect(run(inputs({ service: 'quiz-backend-testng' }), deps)).rejects.toThrow(
+    await expect(run(inputs({ services: ['quiz-backend-testng'] }), deps)).rejects.toThrow(
       'Service "quiz-backend-testng" not found in cluster "quiz-backend-testing" (ap-south-1). Services in this cluster: quiz-backend-testing.',
     );
     expect(ecsMock.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(0);
@@ -476,8 +487,8 @@ describe('run', () => {
     expect(ecsMock.commandCalls(DescribeServicesCommand)).toHaveLength(3);
   });
 
-  it('keeps polling after a throttled DescribeServices', async () => {
-    const { deps, logger } = setup();
+  it('backs off after a throttled DescribeServices, then polls at the interval again', async () => {
+    const { deps, logger, time } = setup();
     mockDeployStart();
     const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
     ecsMock
@@ -486,10 +497,12 @@ describe('run', () => {
       .rejectsOnce(throttled)
       .resolves({ services: [service([newDeployment({ runningCount: 1, rolloutState: 'COMPLETED' })])] });
 
-    const result = await run(inputs(), deps);
+    const result = await runOne(inputs(), deps);
 
     expect(result.succeeded).toBe(true);
-    expect(logger.lines).toContain('warning: DescribeServices was throttled (ThrottlingException); trying again at the next poll.');
+    expect(logger.lines).toContain('warning: DescribeServices was throttled (ThrottlingException); waiting 20s before the next poll.');
+    // One extra interval of back-off, then the regular interval.
+    expect(time.sleeps).toEqual([10_000, 10_000]);
   });
 
   it('rejects a service with the CODE_DEPLOY controller', async () => {

@@ -2,7 +2,7 @@ import { DescribeTasksCommand, ECSClient, ListTasksCommand } from '@aws-sdk/clie
 import { describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 
-import { groupStoppedTasks, permanentFailure, StoppedTaskTracker } from '../src/stopped-tasks.ts';
+import { fixHint, groupStoppedTasks, permanentFailure, StoppedTaskTracker } from '../src/stopped-tasks.ts';
 import type { StoppedTask } from '../src/stopped-tasks.ts';
 import { CLUSTER, NEW_ID, REGION, seconds, stoppedTask } from './helpers.ts';
 
@@ -35,6 +35,23 @@ describe('permanentFailure', () => {
 
   it('ignores tasks the scheduler stopped', () => {
     expect(permanentFailure(task({ stoppedReason: 'Scaling activity initiated by (deployment ecs-svc/1)', stopCode: 'ServiceSchedulerInitiated' }))).toBeUndefined();
+  });
+});
+
+describe('fixHint', () => {
+  it.each([
+    [
+      'ResourceInitializationError: failed to validate logger args: create stream has been retried 1 times: failed to create Cloudwatch log stream: ResourceNotFoundException: The specified log group does not exist. : exit status 1',
+      'Create the log group named in the container\'s awslogs-group option',
+    ],
+    [
+      'ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm',
+      'Check that every secret ARN in the task definition exists in this region',
+    ],
+    ['CannotPullContainerError: pull image manifest has been retried 5 time(s): not found', 'Check that the image tag or digest exists'],
+    ['CannotStartContainerError: exec format error', 'Fix the image or task definition and deploy again.'],
+  ])('advises on %s', (stoppedReason, expected) => {
+    expect(fixHint(task({ stoppedReason }))).toContain(expected);
   });
 });
 

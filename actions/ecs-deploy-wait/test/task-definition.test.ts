@@ -2,10 +2,11 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
+import type { TaskDefinition } from '@aws-sdk/client-ecs';
 import { InputError, MemoryLogger } from '@ecs-deploy-kit/shared';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 
-import { loadTaskDefinitionFile, parseRevision, shortRevision } from '../src/task-definition.ts';
+import { loadTaskDefinitionFile, parseRevision, sameTaskDefinition, shortRevision } from '../src/task-definition.ts';
 import { fixturePath, readFixture } from './helpers.ts';
 
 interface DescribeOutput {
@@ -129,5 +130,64 @@ describe('parseRevision', () => {
   it('shortens ARNs to family:revision', () => {
     expect(shortRevision('arn:aws:ecs:ap-south-1:123456789012:task-definition/quiz-backend-testing:42')).toBe('quiz-backend-testing:42');
     expect(shortRevision(undefined)).toBe('-');
+  });
+});
+
+describe('sameTaskDefinition', () => {
+  const registered: TaskDefinition = {
+    family: 'quiz-backend-testing',
+    networkMode: 'awsvpc',
+    taskDefinitionArn: 'arn:aws:ecs:ap-south-1:123456789012:task-definition/quiz-backend-testing:41',
+    revision: 41,
+    status: 'ACTIVE',
+    containerDefinitions: [
+      {
+        name: 'quiz-backend',
+        image: 'quiz-backend:v2',
+        cpu: 0,
+        essential: true,
+        portMappings: [{ containerPort: 8000, hostPort: 8000, protocol: 'tcp' as const }],
+        environment: [
+          { name: 'B', value: '2' },
+          { name: 'A', value: '1' },
+        ],
+        mountPoints: [],
+        volumesFrom: [],
+      },
+    ],
+  };
+  const request = {
+    family: 'quiz-backend-testing',
+    networkMode: 'awsvpc' as const,
+    containerDefinitions: [
+      {
+        name: 'quiz-backend',
+        image: 'quiz-backend:v2',
+        portMappings: [{ containerPort: 8000 }],
+        environment: [
+          { name: 'A', value: '1' },
+          { name: 'B', value: '2' },
+        ],
+      },
+    ],
+  };
+
+  it('matches a request ECS filled in with defaults and read-only fields', () => {
+    expect(sameTaskDefinition(request, registered)).toBe(true);
+  });
+
+  it.each([
+    ['an image', { image: 'quiz-backend:v3' }],
+    ['an environment value', { environment: [{ name: 'A', value: '9' }, { name: 'B', value: '2' }] }],
+    ['a port', { portMappings: [{ containerPort: 8080 }] }],
+  ])('tells %s apart', (_label, change) => {
+    const changed = { ...request, containerDefinitions: [{ ...request.containerDefinitions[0], ...change }] };
+    expect(sameTaskDefinition(changed as typeof request, registered)).toBe(false);
+  });
+
+  it('compares tags whatever their order', () => {
+    const tagged = { ...request, tags: [{ key: 'b', value: '2' }, { key: 'a', value: '1' }] };
+    expect(sameTaskDefinition(tagged, registered, [{ key: 'a', value: '1' }, { key: 'b', value: '2' }])).toBe(true);
+    expect(sameTaskDefinition(tagged, registered, [{ key: 'a', value: '1' }])).toBe(false);
   });
 });

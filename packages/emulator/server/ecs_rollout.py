@@ -48,6 +48,31 @@ OUTCOMES = (
     "image-pull-failure",
     "crash-loop",
     "failing-health-check",
+    "secrets-failure",
+    "missing-log-group",
+)
+
+# Outcomes whose tasks stop while PENDING with a ResourceInitializationError, keyed to the
+# stoppedReason ECS (Fargate platform 1.4) gives. Wording after the AWS knowledge-center
+# articles on troubleshooting ResourceInitializationError in Fargate tasks.
+RESOURCE_INITIALIZATION_REASONS = {
+    "secrets-failure": (
+        "ResourceInitializationError: unable to pull secrets or registry auth: execution resource "
+        "retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): "
+        "failed to fetch secret {secret} from secrets manager: AccessDeniedException: "
+        "User is not authorized to perform: secretsmanager:GetSecretValue"
+    ),
+    "missing-log-group": (
+        "ResourceInitializationError: failed to validate logger args: create stream has been retried "
+        "1 times: failed to create Cloudwatch log stream: ResourceNotFoundException: "
+        "The specified log group does not exist. : exit status 1"
+    ),
+}
+
+# Output lines of a crashing container before it exits, when the rule gives no logLines.
+DEFAULT_CRASH_LOG_LINES = (
+    "Starting application",
+    "Error: the application could not start",
 )
 
 ACTIVE_STATUSES = ("PROVISIONING", "PENDING", "RUNNING")
@@ -99,6 +124,8 @@ class OutcomeRule:
     service: str | None = None
     image: str | None = None
     exitCode: int = 1
+    # Lines the essential container writes to CloudWatch Logs before a crash-loop exit.
+    logLines: list[str] | None = None
 
     def matches(self, service_name: str, images: list[str]) -> bool:
         if self.service is not None and self.service != service_name:
@@ -121,11 +148,17 @@ def add_outcome_rule(body: dict[str, Any]) -> OutcomeRule:
     exit_code = body.get("exitCode", 1)
     if isinstance(exit_code, bool) or not isinstance(exit_code, int):
         raise ValueError(f"exitCode must be an integer, got {exit_code!r}")
+    log_lines = body.get("logLines")
+    if log_lines is not None and (
+        not isinstance(log_lines, list) or not all(isinstance(line, str) for line in log_lines)
+    ):
+        raise ValueError(f"logLines must be a list of strings, got {log_lines!r}")
     rule = OutcomeRule(
         outcome=outcome,
         service=body.get("service"),
         image=body.get("image"),
         exitCode=exit_code,
+        logLines=log_lines,
     )
     OUTCOME_RULES.append(rule)
     return rule
@@ -336,6 +369,9 @@ def launch_task(service: Service, deployment: Deployment, task_definition: Any, 
                 "cpu": definition.get("cpu"),
                 "memory": definition.get("memory"),
                 "healthCheck": definition.get("healthCheck"),
+                # Kept for writing a crashing container's output to CloudWatch Logs; not rendered.
+                "logConfiguration": definition.get("logConfiguration"),
+                "secrets": definition.get("secrets"),
                 "containerArn": (
                     f"arn:aws:ecs:{service.region}:{service.account_id}:container/"
                     f"{service.cluster_name}/{uuid.uuid4().hex}/{uuid.uuid4()}"
@@ -541,6 +577,9 @@ def _advance_task(service: Service, task: Task, now: float, tick: TickEvents) ->
             _finish_stop(task, now)
             record_failure(service, task, now)
             return
+        if task.outcome.outcome in RESOURCE_INITIALIZATION_REASONS:
+            _fail_initialization(service, task, now)
+            return
         task.last_status = "RUNNING"
         task.pull_stopped_at = now
         task.started_at = now
@@ -621,8 +660,50 @@ def _crash(service: Service, task: Task, now: float, tick: TickEvents) -> None:
     container = _essential_container(task)
     container["exitCode"] = task.outcome.exitCode
     container["lastStatus"] = "STOPPED"
+    _write_container_log(service, task, container, now)
     stop_task(service, task, now, "EssentialContainerExited", "Essential container in task exited", tick)
     record_failure(service, task, now)
+
+
+def _fail_initialization(service: Service, task: Task, now: float) -> None:
+    """Stop a PENDING task the way Fargate does when it cannot set up secrets or logging."""
+    secrets = [s.get("valueFrom") for c in task.containers for s in (c.get("secrets") or [])]
+    secret = next((s for s in secrets if s), f"arn:aws:secretsmanager:{service.region}:{service.account_id}:secret:app")
+    reason = RESOURCE_INITIALIZATION_REASONS[task.outcome.outcome].format(secret=secret)
+    task.stop_code = "TaskFailedToStart"
+    task.stopped_reason = reason
+    task.stopping_at = now
+    _finish_stop(task, now)
+    record_failure(service, task, now)
+
+
+def _write_container_log(service: Service, task: Task, container: dict[str, Any], now: float) -> None:
+    """Write the container's last output where its awslogs settings point.
+
+    The awslogs driver names the stream PREFIX/CONTAINER/TASK_ID (ECS developer guide,
+    "Using the awslogs log driver"). The group is created only when awslogs-create-group
+    is "true", as the driver does; otherwise the lines go to an existing group or nowhere.
+    """
+    config = container.get("logConfiguration") or {}
+    options = config.get("options") or {}
+    group = options.get("awslogs-group")
+    if config.get("logDriver") != "awslogs" or not group:
+        return
+    from moto.logs.models import logs_backends
+
+    region = options.get("awslogs-region") or service.region
+    backend = logs_backends[service.account_id][region]
+    if group not in backend.groups:
+        if str(options.get("awslogs-create-group", "")).lower() != "true":
+            return
+        backend.create_log_group(group, {})
+    prefix = options.get("awslogs-stream-prefix")
+    stream = "/".join(part for part in (prefix, container["name"], task.id) if part)
+    if stream not in backend.groups[group].streams:
+        backend.create_log_stream(group, stream)
+    lines = task.outcome.logLines if task.outcome.logLines is not None else list(DEFAULT_CRASH_LOG_LINES)
+    millis = int(now * 1000)
+    backend.put_log_events(group, stream, [{"timestamp": millis, "message": line} for line in lines])
 
 
 # --- scheduler ------------------------------------------------------------------

@@ -31,7 +31,9 @@ export type DeploymentOutcome =
   | 'slow-start'
   | 'image-pull-failure'
   | 'crash-loop'
-  | 'failing-health-check';
+  | 'failing-health-check'
+  | 'secrets-failure'
+  | 'missing-log-group';
 
 /** A rule choosing how tasks of matching deployments behave; the newest matching rule wins. */
 export interface DeploymentOutcomeRule {
@@ -42,6 +44,8 @@ export interface DeploymentOutcomeRule {
   outcome: DeploymentOutcome;
   /** Exit code of the essential container for `crash-loop` (default 1). */
   exitCode?: number;
+  /** Lines the essential container writes to CloudWatch Logs before a `crash-loop` exit. */
+  logLines?: string[];
 }
 
 export type SeedImageShape = 'single' | 'index' | 'index-with-attestation';
