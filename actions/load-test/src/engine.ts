@@ -1,0 +1,238 @@
+import { Recorder, windowLengthMs } from './recorder.ts';
+import type { RouteData, WindowData } from './recorder.ts';
+import { ArrivalSchedule } from './schedule.ts';
+import type { Stage } from './schedule.ts';
+import { fillTemplate, fillValue, flowPicker, readPath } from './scenario.ts';
+import type { Flow, Scenario } from './scenario.ts';
+import { errorKind } from './http.ts';
+import type { HttpClient } from './http.ts';
+import { createHistogram, encodeHistogram } from './histogram.ts';
+
+/** Monotonic time in milliseconds (performance.now in production). */
+export type MonotonicClock = () => number;
+/** Waits about the given milliseconds; timers fire late when the event loop is busy. */
+export type Wait = (ms: number) => Promise<void>;
+
+export interface DispatchOptions {
+  schedule: ArrivalSchedule;
+  clock: MonotonicClock;
+  wait: Wait;
+  /** An arrival sent later than this after its scheduled time is dropped as late. */
+  lateToleranceMs: number;
+  /** Iterations allowed in flight at once; an arrival beyond it is dropped. */
+  maxInFlight: number;
+  inFlight: () => number;
+  /** Starts one iteration; must not block. `scheduledAt` is on the same clock. */
+  start: (iteration: number, scheduledAt: number) => void;
+  /** Returns true to stop dispatching early. */
+  stopped?: () => boolean;
+}
+
+export interface DispatchStats {
+  scheduled: number;
+  started: number;
+  droppedLate: number;
+  droppedInFlightLimit: number;
+  /** Largest delay between an arrival's scheduled time and its dispatch, in milliseconds. */
+  maxLagMs: number;
+  /** Clock value at the start of the schedule. */
+  startedAt: number;
+}
+
+/**
+ * Walks the arrival schedule. It waits for the next arrival, then starts every arrival that
+ * is due, and it does not wait for responses, so a slow server cannot slow the arrivals (the
+ * open model). An arrival overdue by more than the late tolerance shows that the generator
+ * itself fell behind, so it is dropped and counted instead of being sent in a burst.
+ */
+export async function dispatchArrivals(options: DispatchOptions): Promise<DispatchStats> {
+  const startedAt = options.clock();
+  const stats: DispatchStats = { scheduled: 0, started: 0, droppedLate: 0, droppedInFlightLimit: 0, maxLagMs: 0, startedAt };
+  let next = options.schedule.next();
+
+  while (next !== undefined) {
+    if (options.stopped?.()) break;
+    const now = options.clock() - startedAt;
+    if (next > now) {
+      await options.wait(next - now);
+      continue;
+    }
+
+    const lag = now - next;
+    stats.scheduled += 1;
+    stats.maxLagMs = Math.max(stats.maxLagMs, lag);
+    if (lag > options.lateToleranceMs) stats.droppedLate += 1;
+    else if (options.inFlight() >= options.maxInFlight) stats.droppedInFlightLimit += 1;
+    else {
+      options.start(stats.scheduled - 1, startedAt + next);
+      stats.started += 1;
+    }
+    next = options.schedule.next();
+  }
+  return stats;
+}
+
+export interface LoadOptions {
+  scenario: Scenario;
+  runId: string;
+  stages: Stage[];
+  startRps: number;
+  shardIndex: number;
+  shardCount: number;
+  requestTimeoutMs: number;
+  lateToleranceMs: number;
+  maxInFlight: number;
+}
+
+export interface LoadDeps {
+  client: HttpClient;
+  clock: MonotonicClock;
+  wait: Wait;
+  random: () => number;
+  /** Process CPU time used so far in microseconds (user + system). */
+  cpuTimeUs: () => number;
+}
+
+/** Outcome of one load run, in the form report.json stores and shards merge. */
+export interface LoadData {
+  durationMs: number;
+  scheduled: number;
+  started: number;
+  dropped: { late: number; inFlightLimit: number };
+  iterations: { completed: number; failed: number };
+  requests: number;
+  errors: number;
+  routes: RouteData[];
+  /** Latency of all requests, HdrHistogram compressed base64 in microseconds. */
+  histogram: string;
+  windowMs: number;
+  windows: WindowData[];
+  generator: { maxLagMs: number; cpuPercent: number };
+}
+
+/**
+ * Runs the scenario on the arrival schedule, then waits up to the request timeout for the
+ * requests still in flight and aborts the rest, so the run ends by itself.
+ */
+export async function runLoad(options: LoadOptions, deps: LoadDeps): Promise<LoadData> {
+  const schedule = new ArrivalSchedule({ stages: options.stages, startRps: options.startRps, shardIndex: options.shardIndex, shardCount: options.shardCount });
+  const recorder = new Recorder(windowLengthMs(schedule.durationMs));
+  const pickFlow = flowPicker(options.scenario.flows, deps.random);
+  const iterations = { completed: 0, failed: 0 };
+  const pending = new Set<Promise<void>>();
+  let origin = 0;
+  const cpuBefore = deps.cpuTimeUs();
+
+  const start = (iteration: number, scheduledAt: number): void => {
+    const promise = runIteration(pickFlow(), iteration, scheduledAt, origin, options, deps, recorder).then((ok) => {
+      if (ok) iterations.completed += 1;
+      else iterations.failed += 1;
+      pending.delete(promise);
+    });
+    pending.add(promise);
+  };
+
+  origin = deps.clock();
+  const stats = await dispatchArrivals({
+    schedule,
+    clock: deps.clock,
+    wait: deps.wait,
+    lateToleranceMs: options.lateToleranceMs,
+    maxInFlight: options.maxInFlight,
+    inFlight: () => pending.size,
+    start,
+  });
+
+  const drainDeadline = deps.clock() + options.requestTimeoutMs;
+  while (pending.size > 0 && deps.clock() < drainDeadline) await deps.wait(Math.min(20, drainDeadline - deps.clock()));
+  await deps.client.destroy();
+  await Promise.all(pending);
+
+  const elapsedMs = deps.clock() - stats.startedAt;
+  const cpuPercent = elapsedMs > 0 ? ((deps.cpuTimeUs() - cpuBefore) / 1000 / elapsedMs) * 100 : 0;
+  const routes = recorder.routeData();
+  return {
+    durationMs: schedule.durationMs,
+    scheduled: stats.scheduled,
+    started: stats.started,
+    dropped: { late: stats.droppedLate, inFlightLimit: stats.droppedInFlightLimit },
+    iterations,
+    requests: routes.reduce((sum, route) => sum + route.requests, 0),
+    errors: routes.reduce((sum, route) => sum + route.errors, 0),
+    routes,
+    histogram: encodeHistogram(recorder.overall.totalCount > 0 ? recorder.overall : createHistogram()),
+    windowMs: recorder.windowMs,
+    windows: recorder.windowData(),
+    generator: { maxLagMs: Math.round(stats.maxLagMs * 10) / 10, cpuPercent: Math.round(cpuPercent * 10) / 10 },
+  };
+}
+
+/**
+ * Runs the steps of one flow in order. The first step's latency counts from the scheduled
+ * arrival time, so time spent queued in the generator or the connection pool is included
+ * (no coordinated omission). Later steps count from their own start. A failed step ends the
+ * iteration because later steps depend on its response.
+ */
+async function runIteration(
+  flow: Flow,
+  iteration: number,
+  scheduledAt: number,
+  origin: number,
+  options: LoadOptions,
+  deps: LoadDeps,
+  recorder: Recorder,
+): Promise<boolean> {
+  const variables: Record<string, string> = { ...options.scenario.variables };
+  const context = { runId: options.runId, iteration, variables, random: deps.random };
+  let stepStart = scheduledAt;
+
+  for (const step of flow.steps) {
+    let status: string;
+    let failed: boolean;
+    let body: string | undefined;
+    try {
+      const path = fillTemplate(step.path, context);
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(step.headers)) headers[name] = fillTemplate(value, context);
+      let requestBody: string | undefined;
+      if (step.body !== undefined) {
+        const filled = fillValue(step.body, context);
+        requestBody = typeof filled === 'string' ? filled : JSON.stringify(filled);
+        if (typeof filled !== 'string' && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
+      }
+      const readBody = Object.keys(step.extract).length > 0;
+      const request = { method: step.method, path, headers, readBody, ...(requestBody === undefined ? {} : { body: requestBody }) };
+      const response = await deps.client.send(request);
+      status = String(response.status);
+      failed = step.expectStatus ? !step.expectStatus.includes(response.status) : response.status < 200 || response.status >= 400;
+      body = response.body;
+    } catch (error) {
+      status = errorKind(error);
+      failed = true;
+    }
+
+    const end = deps.clock();
+    recorder.record(step.name, stepStart - origin, end - stepStart, status, failed);
+    if (failed) return false;
+    if (!extractVariables(step.extract, body, variables)) return false;
+    stepStart = end;
+  }
+  return true;
+}
+
+function extractVariables(extract: Record<string, string>, body: string | undefined, variables: Record<string, string>): boolean {
+  const names = Object.keys(extract);
+  if (names.length === 0) return true;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body ?? '');
+  } catch {
+    return false;
+  }
+  for (const name of names) {
+    const value = readPath(parsed, extract[name] as string);
+    if (value === undefined || value === null || typeof value === 'object') return false;
+    variables[name] = String(value);
+  }
+  return true;
+}

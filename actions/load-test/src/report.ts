@@ -1,0 +1,245 @@
+import { ActionError } from '@ecs-deploy-kit/shared';
+
+import type { LoadData } from './engine.ts';
+import { decodeHistogram, encodeHistogram, mergeEncoded, percentileMs, summarizeHistogram } from './histogram.ts';
+import type { LatencySummary } from './histogram.ts';
+import type { RouteData, WindowData } from './recorder.ts';
+import type { Stage } from './schedule.ts';
+import { evaluateThresholds } from './thresholds.ts';
+import type { Aggregation, Threshold, ThresholdResult, ThresholdSource } from './thresholds.ts';
+import type { Evidence } from './evidence.ts';
+import type { Comparison } from './compare.ts';
+
+export const REPORT_SCHEMA = 'ecs-deploy-kit/load-test-report/v1';
+
+export type Verdict = 'pass' | 'fail' | 'invalid';
+
+export interface RouteSummary {
+  name: string;
+  requests: number;
+  errors: number;
+  errorRate: number;
+  statuses: Record<string, number>;
+  latency: LatencySummary;
+}
+
+/** The contents of report.json; docs/load-test.md describes every field. */
+export interface Report {
+  schema: typeof REPORT_SCHEMA;
+  runId: string;
+  scenario: string;
+  /** Origin and base path of the service under test. */
+  target: string;
+  startedAt: string;
+  endedAt: string;
+  load: { stages: Stage[]; startRps: number; peakRps: number; durationMs: number; shardCount: number };
+  /** Raw counts and histograms: enough to merge shards or recompute any percentile. */
+  data: LoadData;
+  summary: {
+    /** Mean of the schedule's rate over the duration, in arrivals per second. */
+    targetRps: number;
+    /** Arrivals started per second. */
+    achievedRps: number;
+    /** Started arrivals as a fraction of scheduled arrivals. */
+    achievedFraction: number;
+    requestRps: number;
+    errorRate: number;
+    dropped: number;
+    latency: LatencySummary;
+    routes: RouteSummary[];
+  };
+  thresholds: ThresholdResult[];
+  verdict: Verdict;
+  /** Reasons the verdict is not pass, as sentences. */
+  reasons: string[];
+  evidence?: Evidence;
+  comparison?: Comparison;
+}
+
+export interface ReportMeta {
+  runId: string;
+  scenario: string;
+  target: string;
+  startedAt: string;
+  endedAt: string;
+  stages: Stage[];
+  startRps: number;
+  shardCount: number;
+}
+
+/** Builds the report from the raw data: summaries, thresholds and the verdict. */
+export function buildReport(meta: ReportMeta, data: LoadData, thresholds: readonly Threshold[]): Report {
+  const durationS = data.durationMs / 1000;
+  const routes = data.routes.map(summarizeRoute);
+  const overall = decodeHistogram(data.histogram);
+  const dropped = data.dropped.late + data.dropped.inFlightLimit;
+  const summary: Report['summary'] = {
+    targetRps: round(data.scheduled / durationS, 2),
+    achievedRps: round(data.started / durationS, 2),
+    achievedFraction: data.scheduled > 0 ? round(data.started / data.scheduled, 4) : 0,
+    requestRps: round(data.requests / durationS, 2),
+    errorRate: data.requests > 0 ? round(data.errors / data.requests, 5) : 0,
+    dropped,
+    latency: summarizeHistogram(overall),
+    routes,
+  };
+
+  const thresholdResults = evaluateThresholds(thresholds, thresholdSource(data, summary));
+  const reasons: string[] = [];
+  let verdict: Verdict = 'pass';
+  if (data.dropped.late > 0) {
+    verdict = 'invalid';
+    reasons.push(
+      `The load generator fell behind its schedule: ${data.dropped.late} arrivals were due more than the late tolerance before it could send them (largest lag ${data.generator.maxLagMs} ms, generator CPU ${data.generator.cpuPercent} %). These results measure the generator, not the service; lower the rate per job or split it over more jobs with shard.`,
+    );
+  } else if (data.requests === 0) {
+    verdict = 'invalid';
+    reasons.push('No request was sent, so nothing was measured. Check rate, duration and stages.');
+  } else {
+    for (const result of thresholdResults) {
+      if (result.passed) continue;
+      verdict = 'fail';
+      reasons.push(result.actual === undefined ? `Threshold ${result.source} had no requests to measure.` : `Threshold ${result.source} failed: measured ${formatNumber(result.actual)}.`);
+    }
+  }
+
+  const peakRps = Math.max(meta.startRps, ...meta.stages.map((stage) => stage.targetRps));
+  return {
+    schema: REPORT_SCHEMA,
+    runId: meta.runId,
+    scenario: meta.scenario,
+    target: meta.target,
+    startedAt: meta.startedAt,
+    endedAt: meta.endedAt,
+    load: { stages: meta.stages, startRps: meta.startRps, peakRps, durationMs: data.durationMs, shardCount: meta.shardCount },
+    data,
+    summary,
+    thresholds: thresholdResults,
+    verdict,
+    reasons,
+  };
+}
+
+function summarizeRoute(route: RouteData): RouteSummary {
+  return {
+    name: route.name,
+    requests: route.requests,
+    errors: route.errors,
+    errorRate: route.requests > 0 ? round(route.errors / route.requests, 5) : 0,
+    statuses: route.statuses,
+    latency: summarizeHistogram(decodeHistogram(route.histogram)),
+  };
+}
+
+function thresholdSource(data: LoadData, summary: Report['summary']): ThresholdSource {
+  const histogramOf = (route: string | undefined): string | undefined => (route === undefined ? data.histogram : data.routes.find((item) => item.name === route)?.histogram);
+  return {
+    latencyMs(route: string | undefined, aggregation: Aggregation) {
+      const encoded = histogramOf(route);
+      if (encoded === undefined) return undefined;
+      const histogram = decodeHistogram(encoded);
+      if (histogram.totalCount === 0) return undefined;
+      const latency = summarizeHistogram(histogram);
+      switch (aggregation.kind) {
+        case 'percentile':
+          return percentileMs(histogram, aggregation.percentile);
+        case 'avg':
+          return latency.meanMs;
+        case 'min':
+          return latency.minMs;
+        case 'max':
+          return latency.maxMs;
+        case 'med':
+          return latency.p50Ms;
+        default:
+          return undefined;
+      }
+    },
+    errorRate(route: string | undefined) {
+      if (route === undefined) return data.requests > 0 ? data.errors / data.requests : undefined;
+      const item = data.routes.find((candidate) => candidate.name === route);
+      return item && item.requests > 0 ? item.errors / item.requests : undefined;
+    },
+    dropped: () => summary.dropped,
+    achievedFraction: () => summary.achievedFraction,
+  };
+}
+
+/**
+ * Adds the raw data of shards that ran the same schedule with different phases. Counts add,
+ * and histograms add bucket by bucket, so the merged percentiles equal those of one
+ * generator that recorded every request.
+ */
+export function mergeLoadData(parts: readonly LoadData[]): LoadData {
+  const first = parts[0];
+  if (!first) throw new ActionError('No report to merge. Give the report.json of every shard in merge.');
+  if (parts.some((part) => part.windowMs !== first.windowMs || part.durationMs !== first.durationMs)) {
+    throw new ActionError('The reports to merge have different durations or chart windows, so they come from different schedules. Merge only the shards of one run.');
+  }
+
+  const sum = (pick: (part: LoadData) => number): number => parts.reduce((total, part) => total + pick(part), 0);
+  const routeNames = [...new Set(parts.flatMap((part) => part.routes.map((route) => route.name)))].sort();
+  const routes: RouteData[] = routeNames.map((name) => {
+    const matching = parts.flatMap((part) => part.routes.filter((route) => route.name === name));
+    const statuses: Record<string, number> = {};
+    for (const route of matching) for (const [status, count] of Object.entries(route.statuses)) statuses[status] = (statuses[status] ?? 0) + count;
+    return {
+      name,
+      requests: matching.reduce((total, route) => total + route.requests, 0),
+      errors: matching.reduce((total, route) => total + route.errors, 0),
+      statuses,
+      histogram: encodeHistogram(mergeEncoded(matching.map((route) => route.histogram))),
+    };
+  });
+
+  const windowStarts = [...new Set(parts.flatMap((part) => part.windows.map((window) => window.startMs)))].sort((a, b) => a - b);
+  const windows: WindowData[] = windowStarts.map((startMs) => {
+    const matching = parts.flatMap((part) => part.windows.filter((window) => window.startMs === startMs));
+    return {
+      startMs,
+      requests: matching.reduce((total, window) => total + window.requests, 0),
+      errors: matching.reduce((total, window) => total + window.errors, 0),
+      histogram: encodeHistogram(mergeEncoded(matching.map((window) => window.histogram))),
+    };
+  });
+
+  return {
+    durationMs: first.durationMs,
+    scheduled: sum((part) => part.scheduled),
+    started: sum((part) => part.started),
+    dropped: { late: sum((part) => part.dropped.late), inFlightLimit: sum((part) => part.dropped.inFlightLimit) },
+    iterations: { completed: sum((part) => part.iterations.completed), failed: sum((part) => part.iterations.failed) },
+    requests: sum((part) => part.requests),
+    errors: sum((part) => part.errors),
+    routes,
+    histogram: encodeHistogram(mergeEncoded(parts.map((part) => part.histogram))),
+    windowMs: first.windowMs,
+    windows,
+    generator: { maxLagMs: Math.max(...parts.map((part) => part.generator.maxLagMs)), cpuPercent: Math.max(...parts.map((part) => part.generator.cpuPercent)) },
+  };
+}
+
+/** Checks that a parsed report.json has the fields this version reads. */
+export function parseReport(text: string, source: string): Report {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ActionError(`${source} is not JSON: ${(error as Error).message}. Give a report.json written by this action.`);
+  }
+  const report = parsed as Partial<Report>;
+  if (report.schema !== REPORT_SCHEMA || !report.data || !report.summary || !report.load) {
+    throw new ActionError(`${source} is not a load-test report (schema "${String(report.schema)}", expected "${REPORT_SCHEMA}"). Give a report.json written by this action.`);
+  }
+  return report as Report;
+}
+
+export function round(value: number, digits: number): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
+
+export function formatNumber(value: number): string {
+  if (Number.isInteger(value)) return String(value);
+  return String(round(value, Math.abs(value) < 1 ? 4 : 1));
+}

@@ -1,0 +1,221 @@
+import path from 'node:path';
+
+import { ActionError } from '@ecs-deploy-kit/shared';
+import type { Clock, Logger } from '@ecs-deploy-kit/shared';
+
+import { compareReports } from './compare.ts';
+import type { Comparison } from './compare.ts';
+import { runLoad } from './engine.ts';
+import type { LoadData, MonotonicClock, Wait } from './engine.ts';
+import { collectEvidence } from './evidence.ts';
+import type { EvidenceClients } from './evidence.ts';
+import type { HttpClient, PoolOptions } from './http.ts';
+import type { Inputs } from './inputs.ts';
+import { buildReport, mergeLoadData, parseReport } from './report.ts';
+import type { Report, ReportMeta } from './report.ts';
+import { isHostAllowed, isProductionHost } from './safety.ts';
+import { ScenarioError, checkTemplates, parseScenario } from './scenario.ts';
+import type { Scenario } from './scenario.ts';
+import { renderReport } from './summary.ts';
+
+export const BUILT_IN_SCENARIOS = ['read', 'session'];
+
+export interface Deps {
+  createClient: (origin: string, options: PoolOptions) => HttpClient;
+  readFile: (file: string) => Promise<string>;
+  writeFile: (file: string, text: string) => Promise<void>;
+  /** Folder of the built-in scenario files. */
+  scenarioDir: string;
+  /** Folder the report goes to when report-dir is not set. */
+  defaultReportDir: string;
+  runId: string;
+  evidence?: EvidenceClients;
+  logger: Logger;
+  clock: Clock;
+  monotonic: MonotonicClock;
+  wait: Wait;
+  random: () => number;
+  cpuTimeUs: () => number;
+}
+
+export interface Result {
+  report: Report;
+  markdown: string;
+  reportPath: string;
+  markdownPath: string;
+}
+
+// An arrival sent more than this after its scheduled time means the generator fell behind.
+// Node's timers add about 1 ms; the rest of the margin allows for garbage-collection pauses
+// and short CPU contention on a shared runner. The value is a judgement, not a measured bound.
+const LATE_TOLERANCE_MS = 100;
+
+export async function run(inputs: Inputs, deps: Deps): Promise<Result> {
+  const { logger } = deps;
+  let report: Report;
+
+  if (inputs.merge.length > 0) {
+    report = await logger.group('Merge shard reports', () => mergeReports(inputs, deps));
+  } else {
+    const scenario = await logger.group('Load scenario', () => loadScenario(inputs, deps));
+    report = await logger.group(`Load ${inputs.targetUrl.host}`, () => runOne(inputs.targetUrl, scenario, inputs, deps));
+    logVerdict(report, logger);
+
+    if (inputs.baselineUrl) {
+      // The baseline endpoint runs after the target, never at the same time, because both may share one database.
+      const baselineUrl = inputs.baselineUrl;
+      const baseline = await logger.group(`Load baseline ${baselineUrl.host}`, () => runOne(baselineUrl, scenario, inputs, deps));
+      report.comparison = compareReports(report, baseline, baseline.target, inputs.tolerance);
+    }
+  }
+
+  if (inputs.baseline) {
+    const file = inputs.baseline;
+    report.comparison = await logger.group('Compare with the baseline report', async () => compareWithFile(report, file, inputs.tolerance, deps));
+  }
+  if (report.comparison) logComparison(report.comparison, logger);
+
+  if (deps.evidence && Object.keys(inputs.aws).length > 0) {
+    const clients = deps.evidence;
+    const evidence = await logger.group('Fetch server-side evidence', () =>
+      collectEvidence(inputs.aws, { start: new Date(report.startedAt), end: new Date(report.endedAt) }, clients, logger),
+    );
+    if (evidence) report.evidence = evidence;
+  }
+
+  const markdown = renderReport(report);
+  const reportDir = inputs.reportDir ?? deps.defaultReportDir;
+  const reportPath = path.join(reportDir, 'report.json');
+  const markdownPath = path.join(reportDir, 'report.md');
+  await deps.writeFile(reportPath, JSON.stringify(report, null, 2) + '\n');
+  await deps.writeFile(markdownPath, markdown);
+  logger.info(`Wrote ${reportPath} and ${markdownPath}.`);
+  return { report, markdown, reportPath, markdownPath };
+}
+
+async function loadScenario(inputs: Inputs, deps: Deps): Promise<Scenario> {
+  const builtIn = BUILT_IN_SCENARIOS.includes(inputs.scenario);
+  const file = builtIn ? path.join(deps.scenarioDir, `${inputs.scenario}.yaml`) : inputs.scenario;
+  let text: string;
+  try {
+    text = await deps.readFile(file);
+  } catch {
+    throw new ActionError(`Scenario "${inputs.scenario}" not found: it is neither a built-in scenario (${BUILT_IN_SCENARIOS.join(', ')}) nor a readable file at ${file}.`);
+  }
+  let scenario: Scenario;
+  try {
+    scenario = parseScenario(text, builtIn ? `scenario ${inputs.scenario}` : file);
+    checkTemplates(scenario, builtIn ? `scenario ${inputs.scenario}` : file);
+  } catch (error) {
+    if (error instanceof ScenarioError) throw new ActionError(error.message);
+    throw error;
+  }
+
+  const urls = [inputs.targetUrl, ...(inputs.baselineUrl ? [inputs.baselineUrl] : [])];
+  for (const url of urls) {
+    if (scenario.writes && isProductionHost(url, inputs.productionHosts)) {
+      throw new ActionError(
+        `Scenario "${scenario.name}" writes data (POST, PUT, PATCH or DELETE), and "${url.host}" is a production host (listed in production-hosts or named prod/production). Run write scenarios against a testing or staging environment, or use the read scenario.`,
+      );
+    }
+  }
+  const steps = scenario.flows.reduce((sum, flow) => sum + flow.steps.length, 0);
+  deps.logger.info(`Scenario ${scenario.name}: ${scenario.flows.length} flow(s), ${steps} request step(s)${scenario.writes ? ', writes data' : ', read-only'}.`);
+  return scenario;
+}
+
+async function runOne(url: URL, scenario: Scenario, inputs: Inputs, deps: Deps): Promise<Report> {
+  // Checked here again, right before the first request, so no code path can reach a host that allowed-hosts does not list.
+  if (!isHostAllowed(url, inputs.allowedHosts)) throw new ActionError(`Host "${url.host}" is not in allowed-hosts (${inputs.allowedHosts.join(', ')}); no request was sent.`);
+
+  const shardPeakRps = Math.max(inputs.startRps, ...inputs.stages.map((stage) => stage.targetRps)) / inputs.shardCount;
+  // Expected concurrency is rate × latency (Little's law); twice that leaves room for latency spikes.
+  const connections = Math.min(inputs.maxConnections, Math.max(2, Math.ceil(shardPeakRps * (inputs.expectedLatencyMs / 1000) * 2)));
+  // Beyond rate × timeout in flight, new requests would wait in the queue past the request timeout anyway.
+  const maxInFlight = Math.max(100, Math.ceil(shardPeakRps * (inputs.requestTimeoutMs / 1000)));
+  const basePath = url.pathname.replace(/\/+$/, '');
+  const client = prefixPaths(deps.createClient(url.origin, { connections, requestTimeoutMs: inputs.requestTimeoutMs }), basePath);
+  deps.logger.info(
+    `Sending ${describeLoad(inputs)} to ${url.origin}${basePath} with up to ${connections} keep-alive connections` +
+      (inputs.shardCount > 1 ? `, as job ${inputs.shardIndex + 1} of ${inputs.shardCount}.` : '.'),
+  );
+
+  const startedAt = new Date(deps.clock()).toISOString();
+  let data: LoadData;
+  try {
+    data = await runLoad(
+      { scenario, runId: deps.runId, stages: inputs.stages, startRps: inputs.startRps, shardIndex: inputs.shardIndex, shardCount: inputs.shardCount, requestTimeoutMs: inputs.requestTimeoutMs, lateToleranceMs: LATE_TOLERANCE_MS, maxInFlight },
+      { client, clock: deps.monotonic, wait: deps.wait, random: deps.random, cpuTimeUs: deps.cpuTimeUs },
+    );
+  } finally {
+    await client.destroy();
+  }
+  const endedAt = new Date(deps.clock()).toISOString();
+  deps.logger.info(`Sent ${data.requests} requests in ${data.started} iterations; ${data.errors} failed; ${data.dropped.late + data.dropped.inFlightLimit} arrivals dropped.`);
+
+  const meta: ReportMeta = { runId: deps.runId, scenario: scenario.name, target: `${url.origin}${basePath}`, startedAt, endedAt, stages: inputs.stages, startRps: inputs.startRps, shardCount: inputs.shardCount };
+  return buildReport(meta, data, inputs.thresholds);
+}
+
+function prefixPaths(client: HttpClient, basePath: string): HttpClient {
+  if (basePath === '') return client;
+  return { ...client, send: (request) => client.send({ ...request, path: basePath + request.path }) };
+}
+
+function describeLoad(inputs: Inputs): string {
+  const [first] = inputs.stages;
+  if (inputs.stages.length === 1 && first && inputs.startRps === first.targetRps) return `${first.targetRps} arrivals/s for ${first.durationMs / 1000} s`;
+  return `stages ${inputs.stages.map((stage) => `${stage.durationMs / 1000}s:${stage.targetRps}`).join(', ')}`;
+}
+
+async function mergeReports(inputs: Inputs, deps: Deps): Promise<Report> {
+  const reports: Report[] = [];
+  for (const file of inputs.merge) {
+    let text: string;
+    try {
+      text = await deps.readFile(file);
+    } catch {
+      throw new ActionError(`Report ${file} to merge was not found. Download every shard's report.json before this step.`);
+    }
+    reports.push(parseReport(text, file));
+  }
+  const first = reports[0] as Report;
+  const shardCount = first.load.shardCount;
+  if (reports.length !== shardCount) deps.logger.warning(`Merging ${reports.length} reports, but the shards ran as ${shardCount} jobs; the merged rate covers only the reports given.`);
+  if (reports.some((report) => report.runId !== first.runId || report.scenario !== first.scenario)) {
+    throw new ActionError(`The reports to merge come from different runs or scenarios (${reports.map((report) => `${report.runId}/${report.scenario}`).join(', ')}). Merge only the shards of one run.`);
+  }
+
+  const data = mergeLoadData(reports.map((report) => report.data));
+  const startedAt = reports.map((report) => report.startedAt).sort()[0] as string;
+  const endedAt = reports.map((report) => report.endedAt).sort().at(-1) as string;
+  deps.logger.info(`Merged ${reports.length} reports: ${data.requests} requests, ${data.errors} errors.`);
+  const meta: ReportMeta = { runId: first.runId, scenario: first.scenario, target: first.target, startedAt, endedAt, stages: first.load.stages, startRps: first.load.startRps, shardCount };
+  const merged = buildReport(meta, data, inputs.thresholds);
+  logVerdict(merged, deps.logger);
+  return merged;
+}
+
+async function compareWithFile(report: Report, file: string, tolerance: number, deps: Deps): Promise<Comparison> {
+  let text: string;
+  try {
+    text = await deps.readFile(file);
+  } catch {
+    throw new ActionError(`Baseline report ${file} was not found. Download the previous run's report.json artifact before this step, or leave baseline empty.`);
+  }
+  return compareReports(report, parseReport(text, file), file, tolerance);
+}
+
+function logVerdict(report: Report, logger: Logger): void {
+  const { summary } = report;
+  logger.info(
+    `Verdict ${report.verdict}: achieved ${summary.achievedRps}/s of ${summary.targetRps}/s, p50 ${summary.latency.p50Ms} ms, p95 ${summary.latency.p95Ms} ms, p99 ${summary.latency.p99Ms} ms, error rate ${(summary.errorRate * 100).toFixed(2)} %.`,
+  );
+  for (const reason of report.reasons) (report.verdict === 'invalid' ? logger.warning : logger.info).call(logger, reason);
+}
+
+function logComparison(comparison: Comparison, logger: Logger): void {
+  const worse = comparison.rows.filter((row) => row.status === 'worse');
+  if (!comparison.conclusive) logger.warning(`The comparison with ${comparison.baseline} is inconclusive: ${comparison.reasons.join(' ')}`);
+  logger.info(worse.length === 0 ? `No metric is worse than the baseline by more than ${comparison.tolerance * 100} %.` : `Worse than the baseline: ${worse.map((row) => `${row.metric} (${row.route}) ${row.baseline} → ${row.current}`).join('; ')}.`);
+}

@@ -1,0 +1,143 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { runActionBundle } from '@ecs-deploy-kit/action-runner';
+import { afterEach, describe, expect, it } from '@jest/globals';
+
+import type { Report } from '../src/report.ts';
+import { delayHandler, fastHandler, quizHandler, stallHandler, startServer } from './servers.ts';
+import type { TestServer } from './servers.ts';
+
+const ACTION_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const servers: TestServer[] = [];
+let reportDir = '';
+
+/** Runs the built bundle with the report written to a folder that outlives the runner's temporary folder. */
+async function runLoadTest(inputs: Record<string, string>) {
+  reportDir = await mkdtemp(path.join(tmpdir(), 'load-test-report-'));
+  return runActionBundle(ACTION_DIR, { inputs: { 'report-dir': reportDir, ...inputs }, env: {} });
+}
+
+async function serve(...args: Parameters<typeof startServer>): Promise<TestServer> {
+  const server = await startServer(...args);
+  servers.push(server);
+  return server;
+}
+
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+  if (reportDir) await rm(reportDir, { recursive: true, force: true });
+});
+
+async function reportOf(result: { outputs: Record<string, string> }): Promise<Report> {
+  return JSON.parse(await readFile(result.outputs.report as string, 'utf8')) as Report;
+}
+
+describe('load-test against 127.0.0.1', () => {
+  it('passes a fast server at 200/s', async () => {
+    const server = await serve(fastHandler);
+    const result = await runLoadTest({ 'target-url': server.url, 'allowed-hosts': '127.0.0.1', rate: '200', duration: '3s' });
+
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs.verdict).toBe('pass');
+    expect(result.outputs['achieved-rps']).toBe('200');
+    expect(result.outputs['error-rate']).toBe('0');
+    expect(server.requests).toHaveLength(600);
+    expect(server.requests.filter((request) => request === 'GET /quizzes/load-test-quiz').length).toBeGreaterThan(300);
+    const report = await reportOf(result);
+    expect(report.data).toMatchObject({ scheduled: 600, started: 600, requests: 600, errors: 0, dropped: { late: 0, inFlightLimit: 0 } });
+    expect(result.summary).toContain('## Load test PASS: read on http://127.0.0.1:');
+    expect(result.summary).toContain('xychart-beta');
+  });
+
+  it('measures a fixed 50 ms delay', async () => {
+    const server = await serve(delayHandler(50));
+    const result = await runLoadTest({ 'target-url': server.url, 'allowed-hosts': '127.0.0.1', rate: '100', duration: '3s' });
+
+    expect(result.exitCode).toBe(0);
+    const report = await reportOf(result);
+    // The server cannot respond faster than its delay. The benchmark measures how close p50 comes to it.
+    expect(report.summary.latency.p50Ms).toBeGreaterThanOrEqual(50);
+    expect(report.summary.latency.minMs).toBeGreaterThanOrEqual(50);
+  });
+
+  it('shows a stall in p99', async () => {
+    // Stalls the first 1 s of every 3 s: about a third of the arrivals wait up to 1 s.
+    const server = await serve(stallHandler(1000, 3000));
+    const result = await runLoadTest({ 'target-url': server.url, 'allowed-hosts': '127.0.0.1', rate: '100', duration: '3s', 'fail-on-verdict': 'false' });
+
+    expect(result.exitCode).toBe(0);
+    const report = await reportOf(result);
+    expect(report.summary.latency.p99Ms).toBeGreaterThanOrEqual(500);
+    expect(report.data.dropped).toEqual({ late: 0, inFlightLimit: 0 });
+    expect(report.data.requests).toBe(300);
+  });
+
+  it('fails a threshold with the reason', async () => {
+    const server = await serve(delayHandler(50));
+    const result = await runLoadTest({ 'target-url': server.url, 'allowed-hosts': '127.0.0.1', rate: '50', duration: '1s', thresholds: 'p(95)<20\nrate<0.01' });
+
+    expect(result.exitCode).toBe(1);
+    expect(result.outputs.verdict).toBe('fail');
+    const failure = result.annotations.find((annotation) => annotation.level === 'error');
+    expect(failure?.message).toMatch(/^load-test: verdict fail\. Threshold p\(95\)<20 failed: measured \d+(\.\d)?\. Details: .*report\.md\.$/);
+    expect(result.summary).toContain('| p(95)<20 |');
+  });
+
+  it('counts errors by status', async () => {
+    const server = await serve((request, response) => {
+      response.writeHead(request.url === '/health' ? 200 : 503);
+      response.end();
+    });
+    const result = await runLoadTest({ 'target-url': server.url, 'allowed-hosts': '127.0.0.1', rate: '50', duration: '2s', 'fail-on-verdict': 'false' });
+
+    const report = await reportOf(result);
+    const quiz = report.summary.routes.find((route) => route.name === 'get-quiz');
+    expect(quiz?.errors).toBe(quiz?.requests);
+    expect(Object.keys(quiz?.statuses ?? {})).toEqual(['503']);
+    expect(result.outputs.verdict).toBe('fail');
+    expect(result.summary).toMatch(/\| get-quiz \| 503 \| \d+ \|/);
+  });
+
+  it('runs student sessions end to end', async () => {
+    const handler = quizHandler();
+    const server = await serve(handler);
+    const result = await runLoadTest({ 'target-url': server.url, 'allowed-hosts': '127.0.0.1', scenario: 'session', rate: '20', duration: '2s' });
+
+    expect(result.exitCode).toBe(0);
+    expect(handler.sessions.size).toBe(40);
+    for (const session of handler.sessions.values()) {
+      expect(session.userId).toMatch(/^lt-.+-user-\d+$/);
+      expect(session.answers).toBe(3);
+      expect(session.ended).toBe(true);
+    }
+    const report = await reportOf(result);
+    expect(report.data.iterations).toEqual({ completed: 40, failed: 0 });
+    expect(report.summary.routes.find((route) => route.name === 'answer')?.requests).toBe(120);
+  });
+
+  it('sends nothing to a host not allowed', async () => {
+    const server = await serve(fastHandler);
+    const result = await runLoadTest({ 'target-url': server.url, 'allowed-hosts': 'localhost', rate: '50', duration: '1s' });
+
+    expect(result.exitCode).toBe(1);
+    expect(result.annotations.find((annotation) => annotation.level === 'error')?.message).toBe(
+      `load-test: Input "target-url": host "127.0.0.1:${server.port}" is not in allowed-hosts (localhost). Add it there if this test may load it.`,
+    );
+    expect(server.requests).toEqual([]);
+  });
+
+  it('ends in-flight requests at the timeout', async () => {
+    // A server that never responds: the run must still end by itself.
+    const server = await serve(() => undefined);
+    const result = await runLoadTest({ 'target-url': server.url, 'allowed-hosts': '127.0.0.1', rate: '20', duration: '1s', 'request-timeout': '1s', 'fail-on-verdict': 'false' });
+
+    expect(result.exitCode).toBe(0);
+    const report = await reportOf(result);
+    expect(report.data.errors).toBe(20);
+    expect(Object.values(report.summary.routes.flatMap((route) => Object.keys(route.statuses)))).toEqual(expect.arrayContaining(['timeout']));
+    expect(result.durationMs).toBeLessThan(30_000);
+  });
+});

@@ -1,0 +1,103 @@
+import { describe, expect, it } from '@jest/globals';
+
+import { compareReports } from '../src/compare.ts';
+import { buildReport, mergeLoadData, parseReport } from '../src/report.ts';
+import { parseThresholds } from '../src/thresholds.ts';
+import { loadDataOf, metaOf, steadyRequests } from './fakes.ts';
+import type { FakeRequest } from './fakes.ts';
+
+const DEFAULTS = parseThresholds('');
+
+describe('buildReport', () => {
+  it('passes a run within thresholds', () => {
+    const report = buildReport(metaOf(), loadDataOf(steadyRequests()), DEFAULTS);
+    expect(report.verdict).toBe('pass');
+    expect(report.reasons).toEqual([]);
+    expect(report.summary).toMatchObject({ targetRps: 10, achievedRps: 10, achievedFraction: 1, errorRate: 0, dropped: 0 });
+    expect(report.summary.latency.p50Ms).toBeCloseTo(69, 0);
+    expect(report.summary.latency.p99Ms).toBeCloseTo(118, 0);
+  });
+
+  it('fails on a threshold and says which', () => {
+    const report = buildReport(metaOf(), loadDataOf(steadyRequests()), parseThresholds('p(99)<100'));
+    expect(report.verdict).toBe('fail');
+    expect(report.reasons).toEqual(['Threshold p(99)<100 failed: measured 118.']);
+  });
+
+  it('counts errors by route and status', () => {
+    const requests: FakeRequest[] = [...steadyRequests(), { route: 'answer', offsetMs: 50, latencyMs: 5, status: '503' }, { route: 'answer', offsetMs: 60, latencyMs: 10_000, status: 'timeout' }];
+    const report = buildReport(metaOf(), loadDataOf(requests), DEFAULTS);
+    const answer = report.summary.routes.find((route) => route.name === 'answer');
+    expect(answer).toMatchObject({ requests: 2, errors: 2, errorRate: 1, statuses: { '503': 1, timeout: 1 } });
+    expect(report.summary.errorRate).toBeCloseTo(2 / 102, 5);
+    expect(report.verdict).toBe('fail');
+  });
+
+  it('calls a run with late arrivals invalid', () => {
+    const data = loadDataOf(steadyRequests(), { scheduled: 120, dropped: { late: 20, inFlightLimit: 0 }, generator: { maxLagMs: 340, cpuPercent: 99 } });
+    const report = buildReport(metaOf(), data, DEFAULTS);
+    expect(report.verdict).toBe('invalid');
+    expect(report.reasons[0]).toContain('The load generator fell behind its schedule: 20 arrivals');
+    expect(report.reasons[0]).toContain('largest lag 340 ms, generator CPU 99 %');
+  });
+
+  it('fails, not invalid, on in-flight drops', () => {
+    const data = loadDataOf(steadyRequests(), { scheduled: 110, dropped: { late: 0, inFlightLimit: 10 } });
+    const report = buildReport(metaOf(), data, DEFAULTS);
+    expect(report.verdict).toBe('fail');
+    expect(report.reasons).toContain('Threshold dropped==0 failed: measured 10.');
+  });
+});
+
+describe('mergeLoadData', () => {
+  it('merges shards exactly', () => {
+    const all = steadyRequests('get-quiz').concat(steadyRequests('answer', 300));
+    const shards = [0, 1, 2].map((shard) => all.filter((_, index) => index % 3 === shard));
+    const merged = mergeLoadData(shards.map((requests) => loadDataOf(requests)));
+    const single = loadDataOf(all);
+
+    expect(merged.requests).toBe(200);
+    expect(merged.histogram).toBe(single.histogram);
+    expect(merged.routes).toEqual(single.routes);
+    expect(merged.windows).toEqual(single.windows);
+    const mergedReport = buildReport(metaOf({ shardCount: 3 }), merged, DEFAULTS);
+    const singleReport = buildReport(metaOf(), single, DEFAULTS);
+    expect(mergedReport.summary).toEqual(singleReport.summary);
+  });
+
+  it('rejects different schedules', () => {
+    expect(() => mergeLoadData([loadDataOf(steadyRequests()), loadDataOf(steadyRequests(), { durationMs: 20_000 })])).toThrow('different durations');
+  });
+});
+
+describe('parseReport', () => {
+  it('reads its own output', () => {
+    const report = buildReport(metaOf(), loadDataOf(steadyRequests()), DEFAULTS);
+    expect(parseReport(JSON.stringify(report), 'report.json')).toEqual(report);
+  });
+
+  it('rejects other JSON', () => {
+    expect(() => parseReport('{"metrics": {}}', 'k6.json')).toThrow('k6.json is not a load-test report (schema "undefined"');
+  });
+});
+
+describe('compareReports', () => {
+  it('marks changes beyond the tolerance', () => {
+    const baseline = buildReport(metaOf(), loadDataOf(steadyRequests('get-quiz', 20)), DEFAULTS);
+    const current = buildReport(metaOf(), loadDataOf(steadyRequests('get-quiz', 60)), DEFAULTS);
+    const comparison = compareReports(current, baseline, 'baseline.json', 0.1);
+    expect(comparison.conclusive).toBe(true);
+    const p50 = comparison.rows.find((row) => row.metric === 'p50-ms' && row.route === 'all');
+    expect(p50).toMatchObject({ baseline: 69.055, current: 109.055, status: 'worse' });
+    expect(p50?.deltaPercent).toBeCloseTo(57.9, 1);
+    expect(comparison.rows.find((row) => row.metric === 'achieved-rps')).toMatchObject({ status: 'within-tolerance', deltaPercent: 0 });
+  });
+
+  it('is inconclusive when rate or scenario differ', () => {
+    const baseline = buildReport(metaOf({ scenario: 'session' }), loadDataOf(steadyRequests(), { scheduled: 200 }), DEFAULTS);
+    const current = buildReport(metaOf(), loadDataOf(steadyRequests()), DEFAULTS);
+    const comparison = compareReports(current, baseline, 'baseline.json', 0.1);
+    expect(comparison.conclusive).toBe(false);
+    expect(comparison.reasons).toEqual(['The scenarios differ (read vs session).', 'The target rates differ (10/s vs 20/s).']);
+  });
+});

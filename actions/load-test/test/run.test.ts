@@ -1,0 +1,260 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readFile } from 'node:fs/promises';
+
+import { ApplicationAutoScalingClient, DescribeScalingActivitiesCommand } from '@aws-sdk/client-application-auto-scaling';
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { MemoryLogger } from '@ecs-deploy-kit/shared';
+import { beforeEach, describe, expect, it } from '@jest/globals';
+import { mockClient } from 'aws-sdk-client-mock';
+
+import type { HttpClient, HttpRequest } from '../src/http.ts';
+import { readInputs } from '../src/inputs.ts';
+import { run } from '../src/run.ts';
+import type { Deps } from '../src/run.ts';
+
+const SCENARIO_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'scenarios');
+
+interface Sent extends HttpRequest {
+  origin: string;
+}
+
+/** Deps with an in-memory HTTP client that answers like the quiz API, and files kept in a map. */
+function fakeDeps(overrides: Partial<Deps> = {}) {
+  const sent: Sent[] = [];
+  const files = new Map<string, string>();
+  const clients: string[] = [];
+  let sessions = 0;
+  const deps: Deps = {
+    createClient: (origin): HttpClient => {
+      clients.push(origin);
+      return {
+        async send(request) {
+          sent.push({ ...request, origin });
+          await Promise.resolve();
+          if (request.path === '/sessions') return { status: 201, body: JSON.stringify({ id: `s${++sessions}` }) };
+          return { status: 200, body: '{}' };
+        },
+        close: async () => undefined,
+        destroy: async () => undefined,
+      };
+    },
+    readFile: async (file) => {
+      const stored = files.get(file);
+      if (stored !== undefined) return stored;
+      return readFile(file, 'utf8');
+    },
+    writeFile: async (file, text) => {
+      files.set(file, text);
+    },
+    scenarioDir: SCENARIO_DIR,
+    defaultReportDir: '/reports',
+    runId: 'lt-42-1',
+    logger: new MemoryLogger(),
+    clock: () => Date.parse('2026-12-04T10:00:00.000Z'),
+    monotonic: () => performance.now(),
+    wait: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    random: () => 0.25,
+    cpuTimeUs: () => 0,
+    ...overrides,
+  };
+  return { deps, sent, files, clients, logger: deps.logger as MemoryLogger };
+}
+
+function inputsOf(values: Record<string, string>) {
+  return readInputs((name) => values[name] ?? '');
+}
+
+const TESTING = { 'target-url': 'http://quiz-api.testing.example.org', 'allowed-hosts': 'quiz-api.testing.example.org, quiz-api.prod.example.org, lambda.testing.example.org', rate: '50', duration: '200ms' };
+
+describe('run', () => {
+  it('runs the read scenario and writes both reports', async () => {
+    const { deps, sent, files } = fakeDeps();
+    const result = await run(inputsOf(TESTING), deps);
+
+    expect(sent).toHaveLength(10);
+    expect(new Set(sent.map((request) => request.origin))).toEqual(new Set(['http://quiz-api.testing.example.org']));
+    expect(sent[0]).toMatchObject({ method: 'GET', path: '/quizzes/load-test-quiz', readBody: false });
+    expect(result.report.verdict).toBe('pass');
+    expect(result.reportPath).toBe('/reports/report.json');
+    expect(JSON.parse(files.get('/reports/report.json') as string)).toMatchObject({ schema: 'ecs-deploy-kit/load-test-report/v1', runId: 'lt-42-1', verdict: 'pass' });
+    expect(files.get('/reports/report.md')).toBe(result.markdown);
+  });
+
+  it('passes values between session steps', async () => {
+    const { deps, sent } = fakeDeps();
+    const result = await run(inputsOf({ ...TESTING, scenario: 'session', rate: '10' }), deps);
+
+    const first = sent.slice(0, 9).map((request) => `${request.method} ${request.path}`);
+    expect(first).toEqual([
+      'GET /quizzes/load-test-quiz',
+      'POST /sessions',
+      'POST /sessions/s1/start',
+      'POST /sessions/s1/answers',
+      'POST /sessions/s1/heartbeat',
+      'POST /sessions/s1/answers',
+      'POST /sessions/s1/heartbeat',
+      'POST /sessions/s1/answers',
+      'POST /sessions/s1/end',
+    ]);
+    expect(JSON.parse(sent[1]?.body as string)).toEqual({ quizId: 'load-test-quiz', userId: 'lt-42-1-user-0' });
+    expect(sent[1]?.headers['content-type']).toBe('application/json');
+    expect(result.report.data.iterations).toEqual({ completed: 2, failed: 0 });
+  });
+
+  it('refuses a write scenario on a production host', async () => {
+    const { deps, clients } = fakeDeps();
+    const inputs = inputsOf({ ...TESTING, 'target-url': 'https://quiz-api.prod.example.org', scenario: 'session' });
+    await expect(run(inputs, deps)).rejects.toThrow('Scenario "session" writes data (POST, PUT, PATCH or DELETE), and "quiz-api.prod.example.org" is a production host');
+    expect(clients).toEqual([]);
+  });
+
+  it('refuses a host listed in production-hosts', async () => {
+    const { deps, clients } = fakeDeps();
+    const inputs = inputsOf({ ...TESTING, scenario: 'session', 'production-hosts': 'quiz-api.testing.example.org' });
+    await expect(run(inputs, deps)).rejects.toThrow('is a production host');
+    expect(clients).toEqual([]);
+  });
+
+  it('checks allowed-hosts again before sending', async () => {
+    const { deps, clients } = fakeDeps();
+    const inputs = inputsOf(TESTING);
+    inputs.allowedHosts = ['other.example.org'];
+    await expect(run(inputs, deps)).rejects.toThrow('Host "quiz-api.testing.example.org" is not in allowed-hosts (other.example.org); no request was sent.');
+    expect(clients).toEqual([]);
+  });
+
+  it('runs the baseline endpoint after the target', async () => {
+    const { deps, sent } = fakeDeps();
+    const result = await run(inputsOf({ ...TESTING, 'baseline-url': 'https://lambda.testing.example.org/prod' }), deps);
+
+    const origins = sent.map((request) => request.origin);
+    const firstBaseline = origins.indexOf('https://lambda.testing.example.org');
+    expect(firstBaseline).toBe(10);
+    expect(origins.slice(firstBaseline).every((origin) => origin === 'https://lambda.testing.example.org')).toBe(true);
+    expect(sent[firstBaseline]?.path).toBe('/prod/quizzes/load-test-quiz');
+    expect(result.report.comparison).toMatchObject({ baseline: 'https://lambda.testing.example.org/prod', conclusive: true });
+  });
+
+  it('names a missing scenario file', async () => {
+    const { deps } = fakeDeps();
+    await expect(run(inputsOf({ ...TESTING, scenario: 'missing/scenario.yaml' }), deps)).rejects.toThrow(
+      'Scenario "missing/scenario.yaml" not found: it is neither a built-in scenario (read, session) nor a readable file at missing/scenario.yaml.',
+    );
+  });
+
+  it('merges shard reports', async () => {
+    const shards = [];
+    for (const shard of ['1/2', '2/2']) {
+      const { deps } = fakeDeps();
+      shards.push((await run(inputsOf({ ...TESTING, rate: '40', shard }), deps)).report);
+    }
+    expect(shards.map((report) => report.data.requests)).toEqual([4, 4]);
+
+    const { deps, files, sent } = fakeDeps();
+    files.set('a/report.json', JSON.stringify(shards[0]));
+    files.set('b/report.json', JSON.stringify(shards[1]));
+    const merged = await run(inputsOf({ 'allowed-hosts': 'quiz-api.testing.example.org', merge: 'a/report.json, b/report.json' }), deps);
+    expect(sent).toEqual([]);
+    expect(merged.report.data.requests).toBe(8);
+    expect(merged.report.summary.targetRps).toBe(40);
+    expect(merged.report.load.shardCount).toBe(2);
+  });
+});
+
+describe('run with AWS evidence', () => {
+  const cloudWatch = mockClient(CloudWatchClient);
+  const ecs = mockClient(ECSClient);
+  const autoScaling = mockClient(ApplicationAutoScalingClient);
+
+  beforeEach(() => {
+    cloudWatch.reset();
+    ecs.reset();
+    autoScaling.reset();
+  });
+
+  it('fetches all metrics in one GetMetricData call', async () => {
+    cloudWatch.on(GetMetricDataCommand).resolves({
+      MetricDataResults: [
+        { Id: 'alb_requests', Timestamps: [new Date('2026-12-04T10:00:00Z')], Values: [600] },
+        { Id: 'ecs_cpu', Timestamps: [new Date('2026-12-04T10:00:00Z')], Values: [71.5] },
+      ],
+    });
+    ecs.on(DescribeServicesCommand).resolves({
+      services: [
+        {
+          serviceName: 'quiz-backend-testing',
+          events: [
+            { createdAt: new Date('2026-12-04T10:00:30Z'), message: '(service quiz-backend-testing) has started 1 tasks.' },
+            { createdAt: new Date('2026-12-04T08:00:00Z'), message: 'an older event' },
+          ],
+        },
+      ],
+    });
+    autoScaling.on(DescribeScalingActivitiesCommand).resolves({
+      ScalingActivities: [
+        { ActivityId: 'a1', ServiceNamespace: 'ecs', ResourceId: 'service/quiz-backend-testing/quiz-backend-testing', ScalableDimension: 'ecs:service:DesiredCount', StartTime: new Date('2026-12-04T10:00:20Z'), Description: 'Setting desired count to 3.', Cause: 'alarm', StatusCode: 'Successful' },
+      ],
+    });
+
+    const { deps } = fakeDeps({
+      evidence: { cloudWatch: new CloudWatchClient({ region: 'ap-south-1' }), ecs: new ECSClient({ region: 'ap-south-1' }), autoScaling: new ApplicationAutoScalingClient({ region: 'ap-south-1' }) },
+    });
+    const inputs = inputsOf({
+      ...TESTING,
+      cluster: 'quiz-backend-testing',
+      service: 'quiz-backend-testing',
+      'load-balancer': 'app/quiz-backend-testing/50dc6c495c0c9188',
+      'function-name': 'quiz-backend',
+    });
+    const result = await run(inputs, deps);
+
+    const calls = cloudWatch.commandCalls(GetMetricDataCommand);
+    expect(calls).toHaveLength(1);
+    const input = calls[0]?.args[0].input;
+    expect(input?.StartTime).toEqual(new Date('2026-12-04T10:00:00Z'));
+    expect(input?.EndTime).toEqual(new Date('2026-12-04T10:01:00Z'));
+    expect(input?.MetricDataQueries?.map((query) => query.Id)).toEqual([
+      'alb_requests',
+      'alb_target_time_p99',
+      'alb_target_time_avg',
+      'alb_target_5xx',
+      'alb_elb_5xx',
+      'alb_connection_errors',
+      'ecs_cpu',
+      'ecs_memory',
+      'ecs_running_tasks',
+      'lambda_duration_p99',
+      'lambda_errors',
+      'lambda_throttles',
+      'lambda_concurrency',
+    ]);
+    expect(input?.MetricDataQueries?.[0]?.MetricStat).toEqual({
+      Metric: { Namespace: 'AWS/ApplicationELB', MetricName: 'RequestCount', Dimensions: [{ Name: 'LoadBalancer', Value: 'app/quiz-backend-testing/50dc6c495c0c9188' }] },
+      Period: 60,
+      Stat: 'Sum',
+    });
+    expect(autoScaling.commandCalls(DescribeScalingActivitiesCommand)[0]?.args[0].input).toEqual({ ServiceNamespace: 'ecs', ResourceId: 'service/quiz-backend-testing/quiz-backend-testing', ScalableDimension: 'ecs:service:DesiredCount' });
+
+    expect(result.report.evidence?.timeline).toEqual([
+      { time: '2026-12-04T10:00:20.000Z', source: 'auto-scaling', message: 'Setting desired count to 3. (Successful)' },
+      { time: '2026-12-04T10:00:30.000Z', source: 'ecs-service', message: '(service quiz-backend-testing) has started 1 tasks.' },
+    ]);
+    expect(result.markdown).toContain('| ALB requests | total | 600 count | 600 |');
+    expect(result.markdown).toContain('| ECS CPU | max of Maximum | 71.5 % | 71.5 |');
+    expect(result.markdown).toContain('| Lambda errors | total | no data |  |');
+  });
+
+  it('reports a denied call and keeps the verdict', async () => {
+    cloudWatch.on(GetMetricDataCommand).rejects(Object.assign(new Error('User is not authorized to perform: cloudwatch:GetMetricData'), { name: 'AccessDenied' }));
+    const { deps, logger } = fakeDeps({ evidence: { cloudWatch: new CloudWatchClient({ region: 'ap-south-1' }) } });
+    const result = await run(inputsOf({ ...TESTING, 'function-name': 'quiz-backend' }), deps);
+
+    expect(result.report.verdict).toBe('pass');
+    expect(result.report.evidence?.problems).toEqual([
+      'GetMetricData failed, so the report lacks that evidence: GetMetricData was denied: User is not authorized to perform: cloudwatch:GetMetricData Grant this action to the role the workflow assumes.',
+    ]);
+    expect(logger.text()).toContain('warning: GetMetricData failed');
+  });
+});

@@ -1,0 +1,95 @@
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface TestServer {
+  url: string;
+  port: number;
+  /** Requests received, by method and path. */
+  requests: string[];
+  close(): Promise<void>;
+}
+
+export type Handler = (request: IncomingMessage, response: ServerResponse, body: string) => void;
+
+/** Starts an HTTP server on 127.0.0.1 with a free port; the only kind of server these tests load. */
+export async function startServer(handler: Handler, options: { keepRequests?: boolean } = {}): Promise<TestServer> {
+  const requests: string[] = [];
+  const server: Server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      if (options.keepRequests !== false) requests.push(`${request.method} ${request.url}`);
+      handler(request, response, Buffer.concat(chunks).toString('utf8'));
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export const fastHandler: Handler = (_request, response) => {
+  response.writeHead(200, { 'content-type': 'application/json' });
+  response.end('{"ok":true}');
+};
+
+export function delayHandler(delayMs: number): Handler {
+  return (request, response, body) => {
+    setTimeout(() => fastHandler(request, response, body), delayMs);
+  };
+}
+
+/**
+ * Responds at once except during the first `stallMs` of every `periodMs`, counted from the
+ * server's start. A request arriving in a stall gets its response when the stall ends, as
+ * with a server in a garbage-collection pause or waiting on a blocked database pool.
+ */
+export function stallHandler(stallMs: number, periodMs: number): Handler {
+  const start = Date.now();
+  return (request, response, body) => {
+    const phase = (Date.now() - start) % periodMs;
+    if (phase < stallMs) setTimeout(() => fastHandler(request, response, body), stallMs - phase);
+    else fastHandler(request, response, body);
+  };
+}
+
+/** A minimal quiz API for the session scenario: sessions get ids that later paths must use. */
+export function quizHandler(): Handler & { sessions: Map<string, { userId: string; answers: number; ended: boolean }> } {
+  const sessions = new Map<string, { userId: string; answers: number; ended: boolean }>();
+  let next = 1;
+  const handler = ((request: IncomingMessage, response: ServerResponse, body: string) => {
+    const url = request.url ?? '';
+    const send = (status: number, value: unknown): void => {
+      response.writeHead(status, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(value));
+    };
+    if (request.method === 'GET' && /^\/quizzes\/[\w-]+(\/questions)?$/.test(url)) return send(200, { id: 'load-test-quiz', questions: 3 });
+    if (request.method === 'GET' && url === '/health') return send(200, { status: 'ok' });
+    if (request.method === 'POST' && url === '/sessions') {
+      const parsed = JSON.parse(body) as { userId: string };
+      const id = `s${next++}`;
+      sessions.set(id, { userId: parsed.userId, answers: 0, ended: false });
+      return send(201, { id });
+    }
+    const match = /^\/sessions\/([\w-]+)\/(start|answers|heartbeat|end)$/.exec(url);
+    const session = match ? sessions.get(match[1] as string) : undefined;
+    if (request.method === 'POST' && match && session) {
+      if (match[2] === 'answers') session.answers += 1;
+      if (match[2] === 'end') session.ended = true;
+      return send(200, { ok: true });
+    }
+    return send(404, { detail: 'Not Found' });
+  }) as Handler & { sessions: typeof sessions };
+  handler.sessions = sessions;
+  return handler;
+}
