@@ -76,6 +76,7 @@ check-dist: build
 # Benchmarks are not part of make test: each bench/<topic>/run.sh measures one goal side by side
 # with its comparison and prints a Markdown table; docs/benchmarks.md records the results.
 bench: setup
+	@bash scripts/install-bench-tools.sh
 	@for script in bench/*/run.sh; do echo "== $$script"; bash "$$script"; done
 
 clean:

@@ -153,6 +153,29 @@ describe('workflow contract checks', () => {
     expect(checkRepository(repositoryWith(calledWorkflow, callerWorkflow)).map(formatProblem)).toEqual([]);
   });
 
+  const listingSteps = `      - id: files
+        run: |
+          {
+            echo "list<<EOF"
+            ls
+            echo "EOF"
+          } >> "$GITHUB_OUTPUT"
+      - env:
+          FILES: \${{ steps.files.outputs.list }}
+        run: echo "$FILES"
+`;
+
+  it('accept a multi-line run output', () => {
+    const caller = `${callerWorkflow}${listingSteps}`;
+    expect(checkRepository(repositoryWith(calledWorkflow, caller)).map(formatProblem)).toEqual([]);
+  });
+
+  it('report a run output never written', () => {
+    const caller = `${callerWorkflow}${replaced(listingSteps, 'echo "list<<EOF"', 'echo "EOF"')}`;
+    const problems = checkRepository(repositoryWith(calledWorkflow, caller)).map(formatProblem);
+    expect(problems.join('\n')).toContain('that step never writes "list=" or "list<<" to GITHUB_OUTPUT');
+  });
+
   it.each(cases)('report %s', (_name, file, from, to, expected) => {
     const repository =
       file === 'deploy'

@@ -348,8 +348,9 @@ class WorkflowChecker {
           this.report(location, `refers to steps.${stepId}.outputs.${output}, but the job has no step with id "${stepId}".`);
         } else if (step.outputs && !step.outputs.includes(output!)) {
           this.report(location, `refers to steps.${stepId}.outputs.${output}, but that action has no output "${output}"; its outputs: ${step.outputs.join(', ')}.`);
-        } else if (step.runText !== undefined && !step.runText.includes(`${output}=`)) {
-          this.report(location, `refers to steps.${stepId}.outputs.${output}, but that step never writes "${output}=" to GITHUB_OUTPUT.`);
+        } else if (step.runText !== undefined && !step.runText.includes(`${output}=`) && !step.runText.includes(`${output}<<`)) {
+          // A run step writes an output as NAME=value, or as NAME<<DELIMITER for a multi-line value.
+          this.report(location, `refers to steps.${stepId}.outputs.${output}, but that step never writes "${output}=" or "${output}<<" to GITHUB_OUTPUT.`);
         }
       }
     }
