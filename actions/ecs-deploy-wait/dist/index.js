@@ -68779,7 +68779,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(783);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7313);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)();
 
@@ -68788,7 +68788,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 783:
+/***/ 7313:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -72177,7 +72177,26 @@ function formatNames(names) {
     return `${names.length} (${names.join(', ')})`;
 }
 
+;// CONCATENATED MODULE: ../../packages/shared/src/task-definition.ts
+/**
+ * Fields DescribeTaskDefinition returns that RegisterTaskDefinition rejects, because ECS sets
+ * them when it registers a revision. ecs-render-taskdef's shape test checks this list against
+ * the SDK's schemas: the members of TaskDefinition that RegisterTaskDefinitionRequest lacks.
+ */
+const READ_ONLY_TASK_DEFINITION_FIELDS = [
+    'taskDefinitionArn',
+    'revision',
+    'status',
+    'requiresAttributes',
+    'compatibilities',
+    'registeredAt',
+    'registeredBy',
+    'deregisteredAt',
+    'deleteRequestedAt',
+];
+
 ;// CONCATENATED MODULE: ../../packages/shared/src/index.ts
+
 
 
 
@@ -72571,18 +72590,7 @@ const REGISTER_FIELDS = new Set([
     'enableFaultInjection',
     'trustedExecutionConfiguration',
 ]);
-// Fields DescribeTaskDefinition returns that ECS sets itself and RegisterTaskDefinition rejects.
-const READ_ONLY_FIELDS = new Set([
-    'taskDefinitionArn',
-    'revision',
-    'status',
-    'requiresAttributes',
-    'compatibilities',
-    'registeredAt',
-    'registeredBy',
-    'deregisteredAt',
-    'deleteRequestedAt',
-]);
+const READ_ONLY_FIELDS = new Set(READ_ONLY_TASK_DEFINITION_FIELDS);
 /** Parses the family and revision out of `arn:…:task-definition/FAMILY:REVISION`. */
 function parseRevision(arn) {
     const match = /task-definition\/([^:/]+):(\d+)$/.exec(arn);

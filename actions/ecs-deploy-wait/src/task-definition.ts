@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 
 import { DescribeTaskDefinitionCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import type { ECSClient, RegisterTaskDefinitionCommandInput, TaskDefinition } from '@aws-sdk/client-ecs';
-import { ActionError, InputError, explainAwsError, isThrottlingError, maskValues } from '@ecs-deploy-kit/shared';
+import { ActionError, InputError, READ_ONLY_TASK_DEFINITION_FIELDS, explainAwsError, isThrottlingError, maskValues } from '@ecs-deploy-kit/shared';
 import type { Logger, Sleep } from '@ecs-deploy-kit/shared';
 
 /** A registered revision, as the rest of the action names it. */
@@ -35,18 +35,7 @@ const REGISTER_FIELDS = new Set([
   'trustedExecutionConfiguration',
 ]);
 
-// Fields DescribeTaskDefinition returns that ECS sets itself and RegisterTaskDefinition rejects.
-const READ_ONLY_FIELDS = new Set([
-  'taskDefinitionArn',
-  'revision',
-  'status',
-  'requiresAttributes',
-  'compatibilities',
-  'registeredAt',
-  'registeredBy',
-  'deregisteredAt',
-  'deleteRequestedAt',
-]);
+const READ_ONLY_FIELDS: ReadonlySet<string> = new Set(READ_ONLY_TASK_DEFINITION_FIELDS);
 
 /** Parses the family and revision out of `arn:…:task-definition/FAMILY:REVISION`. */
 export function parseRevision(arn: string): Revision {

@@ -63561,7 +63561,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7671);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6373);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)();
 
@@ -63570,7 +63570,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7671:
+/***/ 6373:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -66926,7 +66926,26 @@ function formatNames(names) {
     return `${names.length} (${names.join(', ')})`;
 }
 
+;// CONCATENATED MODULE: ../../packages/shared/src/task-definition.ts
+/**
+ * Fields DescribeTaskDefinition returns that RegisterTaskDefinition rejects, because ECS sets
+ * them when it registers a revision. ecs-render-taskdef's shape test checks this list against
+ * the SDK's schemas: the members of TaskDefinition that RegisterTaskDefinitionRequest lacks.
+ */
+const READ_ONLY_TASK_DEFINITION_FIELDS = [
+    'taskDefinitionArn',
+    'revision',
+    'status',
+    'requiresAttributes',
+    'compatibilities',
+    'registeredAt',
+    'registeredBy',
+    'deregisteredAt',
+    'deleteRequestedAt',
+];
+
 ;// CONCATENATED MODULE: ../../packages/shared/src/index.ts
+
 
 
 
@@ -67364,22 +67383,8 @@ async function manifestArchitecture(ecr, location, manifest, image, deps) {
 ;// CONCATENATED MODULE: ./src/render.ts
 
 
-/**
- * Fields DescribeTaskDefinition returns that RegisterTaskDefinition rejects, because ECS sets
- * them when it registers a revision. A unit test checks this list against the SDK's schemas:
- * the members of TaskDefinition that RegisterTaskDefinitionRequest lacks.
- */
-const READ_ONLY_FIELDS = [
-    'taskDefinitionArn',
-    'revision',
-    'status',
-    'requiresAttributes',
-    'compatibilities',
-    'registeredAt',
-    'registeredBy',
-    'deregisteredAt',
-    'deleteRequestedAt',
-];
+/** The read-only fields this action strips; the list is shared with ecs-deploy-wait. */
+const READ_ONLY_FIELDS = READ_ONLY_TASK_DEFINITION_FIELDS;
 /** Returns a copy without the read-only fields, and the names of those that were present, in READ_ONLY_FIELDS order. */
 function stripReadOnlyFields(source) {
     const document = { ...source };

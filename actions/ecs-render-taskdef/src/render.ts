@@ -1,4 +1,4 @@
-import { InputError } from '@ecs-deploy-kit/shared';
+import { InputError, READ_ONLY_TASK_DEFINITION_FIELDS } from '@ecs-deploy-kit/shared';
 
 import type { ContainerRequest, ListMode } from './inputs.ts';
 import { closestName } from './suggest.ts';
@@ -15,22 +15,8 @@ export interface Tag {
   value?: string;
 }
 
-/**
- * Fields DescribeTaskDefinition returns that RegisterTaskDefinition rejects, because ECS sets
- * them when it registers a revision. A unit test checks this list against the SDK's schemas:
- * the members of TaskDefinition that RegisterTaskDefinitionRequest lacks.
- */
-export const READ_ONLY_FIELDS = [
-  'taskDefinitionArn',
-  'revision',
-  'status',
-  'requiresAttributes',
-  'compatibilities',
-  'registeredAt',
-  'registeredBy',
-  'deregisteredAt',
-  'deleteRequestedAt',
-] as const;
+/** The read-only fields this action strips; the list is shared with ecs-deploy-wait. */
+export const READ_ONLY_FIELDS = READ_ONLY_TASK_DEFINITION_FIELDS;
 
 export interface RenderRequest {
   containers: readonly ContainerRequest[];

@@ -59682,6 +59682,7 @@ function formatNames(names) {
 
 
 
+
 ;// CONCATENATED MODULE: ./src/inputs.ts
 
 // Docker's tag grammar: up to 128 characters, not starting with "." or "-".

@@ -5,3 +5,4 @@ export * from './image-reference.ts';
 export * from './inputs.ts';
 export * from './poll.ts';
 export * from './report.ts';
+export * from './task-definition.ts';
