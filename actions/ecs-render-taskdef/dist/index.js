@@ -67712,7 +67712,7 @@ async function describeTaskDefinition(reference, ecs, logger) {
         throw new ActionError(`DescribeTaskDefinition returned no task definition for "${reference}" (${ecs.region}).`);
     }
     const label = `${taskDefinition.family}:${taskDefinition.revision}`;
-    logger.info(`Read task definition ${label} (${taskDefinition.taskDefinitionArn}).`);
+    logger.debug(`Read task definition ${label} (${taskDefinition.taskDefinitionArn}).`);
     const loaded = {
         // NOTE: the AWS SDK keeps only the fields its models know, so a field that ECS added after the
         // bundled @aws-sdk/client-ecs version is lost on this path. Validation reports such a field in a

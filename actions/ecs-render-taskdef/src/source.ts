@@ -146,7 +146,7 @@ async function describeTaskDefinition(reference: string, ecs: EcsConnection, log
     throw new ActionError(`DescribeTaskDefinition returned no task definition for "${reference}" (${ecs.region}).`);
   }
   const label = `${taskDefinition.family}:${taskDefinition.revision}`;
-  logger.info(`Read task definition ${label} (${taskDefinition.taskDefinitionArn}).`);
+  logger.debug(`Read task definition ${label} (${taskDefinition.taskDefinitionArn}).`);
 
   const loaded: LoadedTaskDefinition = {
     // NOTE: the AWS SDK keeps only the fields its models know, so a field that ECS added after the

@@ -62,7 +62,7 @@ function serviceInputs(changes: Partial<Inputs> = {}): Inputs {
         image: NEW_IMAGE,
         environment: new Map([
           ['CMS_SERVICE_ENDPOINT', 'https://cms.example.org'],
-          ['LOG_LEVEL', 'debug'],
+          ['LOG_LEVEL', 'trace-level'],
         ]),
         secrets: new Map([['DB_PASSWORD', 'arn:aws:secretsmanager:ap-south-1:123456789012:secret:quiz/db-AbCdEf']]),
         environmentRemove: [],
@@ -146,7 +146,7 @@ describe('run from a service', () => {
       { name: 'MONGO_AUTH_CREDENTIALS', value: fixtureEnvironmentValues()[0] },
       { name: 'CMS_SERVICE_ENDPOINT', value: 'https://cms.example.org' },
       { name: 'CMS_SERVICE_TOKEN', value: 'example-cms-token-not-real' },
-      { name: 'LOG_LEVEL', value: 'debug' },
+      { name: 'LOG_LEVEL', value: 'trace-level' },
     ]);
     expect(container?.secrets).toEqual([{ name: 'DB_PASSWORD', valueFrom: 'arn:aws:secretsmanager:ap-south-1:123456789012:secret:quiz/db-AbCdEf' }]);
   });
@@ -189,7 +189,7 @@ describe('run from a service', () => {
       'Removed read-only fields: taskDefinitionArn, revision, status, requiresAttributes, compatibilities, registeredAt, registeredBy.',
     );
     const summary = renderSummary(result);
-    for (const value of [...fixtureEnvironmentValues(), 'https://cms.example.org', 'debug']) {
+    for (const value of [...fixtureEnvironmentValues(), 'https://cms.example.org', 'trace-level']) {
       expect(log).not.toContain(value);
       expect(summary).not.toContain(value);
     }
@@ -500,7 +500,7 @@ describe('run reports the diff', () => {
   it('logs removals, tags and exclusive replacements by name', async () => {
     mockService();
     const inputs = serviceInputs({
-      containers: [{ ...singleContainer(), environment: new Map([['LOG_LEVEL', 'debug']]), secrets: new Map(), environmentRemove: [] }],
+      containers: [{ ...singleContainer(), environment: new Map([['LOG_LEVEL', 'trace-level']]), secrets: new Map(), environmentRemove: [] }],
       environmentMode: 'exclusive',
       tags: new Map([
         ['Environment', 'staging'],
