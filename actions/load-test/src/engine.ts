@@ -3,9 +3,9 @@ import type { RouteData, WindowData } from './recorder.ts';
 import { ArrivalSchedule } from './schedule.ts';
 import type { Stage } from './schedule.ts';
 import { fillTemplate, fillValue, flowPicker, readPath } from './scenario.ts';
-import type { Flow, Scenario } from './scenario.ts';
+import type { Flow, RequestStep, Scenario, TemplateContext } from './scenario.ts';
 import { errorKind } from './http.ts';
-import type { HttpClient } from './http.ts';
+import type { HttpClient, HttpRequest } from './http.ts';
 import { createHistogram, encodeHistogram } from './histogram.ts';
 
 /** Monotonic time in milliseconds (performance.now in production). */
@@ -118,13 +118,14 @@ export async function runLoad(options: LoadOptions, deps: LoadDeps): Promise<Loa
   const schedule = new ArrivalSchedule({ stages: options.stages, startRps: options.startRps, shardIndex: options.shardIndex, shardCount: options.shardCount });
   const recorder = new Recorder(windowLengthMs(schedule.durationMs));
   const pickFlow = flowPicker(options.scenario.flows, deps.random);
+  const fixedRequests = buildFixedRequests(options.scenario.flows);
   const iterations = { completed: 0, failed: 0 };
   const pending = new Set<Promise<void>>();
   let origin = 0;
   const cpuBefore = deps.cpuTimeUs();
 
   const start = (iteration: number, scheduledAt: number): void => {
-    const promise = runIteration(pickFlow(), iteration, scheduledAt, origin, options, deps, recorder).then((ok) => {
+    const promise = runIteration(pickFlow(), iteration, scheduledAt, origin, options, deps, recorder, fixedRequests).then((ok) => {
       if (ok) iterations.completed += 1;
       else iterations.failed += 1;
       pending.delete(promise);
@@ -181,9 +182,11 @@ async function runIteration(
   options: LoadOptions,
   deps: LoadDeps,
   recorder: Recorder,
+  fixedRequests: ReadonlyMap<RequestStep, HttpRequest>,
 ): Promise<boolean> {
-  const variables: Record<string, string> = { ...options.scenario.variables };
-  const context = { runId: options.runId, iteration, variables, random: deps.random };
+  // Built on the first step that needs them: most iterations of a plain GET need neither.
+  let variables: Record<string, string> | undefined;
+  let context: TemplateContext | undefined;
   let stepStart = scheduledAt;
 
   for (const step of flow.steps) {
@@ -191,17 +194,12 @@ async function runIteration(
     let failed: boolean;
     let body: string | undefined;
     try {
-      const path = fillTemplate(step.path, context);
-      const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(step.headers)) headers[name] = fillTemplate(value, context);
-      let requestBody: string | undefined;
-      if (step.body !== undefined) {
-        const filled = fillValue(step.body, context);
-        requestBody = typeof filled === 'string' ? filled : JSON.stringify(filled);
-        if (typeof filled !== 'string' && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
+      let request = fixedRequests.get(step);
+      if (request === undefined) {
+        variables ??= { ...options.scenario.variables };
+        context ??= { runId: options.runId, iteration, variables, random: deps.random };
+        request = buildRequest(step, context);
       }
-      const readBody = Object.keys(step.extract).length > 0;
-      const request = { method: step.method, path, headers, readBody, ...(requestBody === undefined ? {} : { body: requestBody }) };
       const response = await deps.client.send(request);
       status = String(response.status);
       failed = step.expectStatus ? !step.expectStatus.includes(response.status) : response.status < 200 || response.status >= 400;
@@ -214,10 +212,55 @@ async function runIteration(
     const end = deps.clock();
     recorder.record(step.name, stepStart - origin, end - stepStart, status, failed);
     if (failed) return false;
-    if (!extractVariables(step.extract, body, variables)) return false;
+    if (hasKeys(step.extract)) {
+      variables ??= { ...options.scenario.variables };
+      if (!extractVariables(step.extract, body, variables)) return false;
+    }
     stepStart = end;
   }
   return true;
+}
+
+/** Fills a step's templates into the request to send. */
+function buildRequest(step: RequestStep, context: TemplateContext): HttpRequest {
+  const path = fillTemplate(step.path, context);
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(step.headers)) headers[name] = fillTemplate(value, context);
+  let requestBody: string | undefined;
+  if (step.body !== undefined) {
+    const filled = fillValue(step.body, context);
+    requestBody = typeof filled === 'string' ? filled : JSON.stringify(filled);
+    if (typeof filled !== 'string' && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
+  }
+  const readBody = Object.keys(step.extract).length > 0;
+  return { method: step.method, path, headers, readBody, ...(requestBody === undefined ? {} : { body: requestBody }) };
+}
+
+/**
+ * Builds once the request of every step without a `{{` anywhere in its path, headers or body,
+ * because filling templates that are not there cost an object per header and per step at every
+ * arrival. Those requests are frozen: the same object goes out on every iteration, so a client
+ * that changed it would throw instead of sending a changed request.
+ */
+export function buildFixedRequests(flows: readonly Flow[]): Map<RequestStep, HttpRequest> {
+  const fixed = new Map<RequestStep, HttpRequest>();
+  const context: TemplateContext = { runId: '', iteration: 0, variables: {}, random: () => 0 };
+  for (const flow of flows) {
+    for (const step of flow.steps) {
+      const texts = [step.path, ...Object.values(step.headers), ...(step.body === undefined ? [] : [JSON.stringify(step.body)])];
+      if (texts.some((text) => text.includes('{{'))) continue;
+      const request = buildRequest(step, context);
+      Object.freeze(request.headers);
+      fixed.set(step, Object.freeze(request));
+    }
+  }
+  return fixed;
+}
+
+/** Returns true when the record has an own key, without building the array `Object.keys` would. */
+function hasKeys(record: Record<string, string>): boolean {
+  for (const key in record) if (Object.hasOwn(record, key)) return true;
+  return false;
 }
 
 function extractVariables(extract: Record<string, string>, body: string | undefined, variables: Record<string, string>): boolean {

