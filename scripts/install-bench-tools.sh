@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install what the benchmarks compare against and is not an npm package: wrk, from Debian's
 # packages. A machine without apt-get or root gets a message, and bench/load-test/run.sh then
-# leaves wrk's rows out and says so.
+# leaves wrk's rows out with a note.
 set -euo pipefail
 
 if command -v wrk >/dev/null; then exit 0; fi

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Install the Terraform linters into .tools/ at pinned versions: tflint built from the Go module
-# proxy, its AWS ruleset plugin built the same way and placed where tflint looks for a pinned
-# plugin, and checkov from PyPI into a project-local virtualenv. Skips what is already
+# Install the Terraform linters into .tools/ at pinned versions. tflint is built from the Go
+# module proxy, and so is its AWS ruleset plugin, which goes where tflint looks for a pinned
+# plugin. checkov comes from PyPI into a project-local virtualenv. Skips what is already
 # installed at the pinned version. A download that the proxy or registry refuses is reported.
 # tflint and checkov are required (exit status 1 without them); without the AWS ruleset,
-# terraform/tests/lint.sh runs tflint's Terraform rules only and says so, unless
+# terraform/tests/lint.sh runs tflint's Terraform rules only and prints a line about it, unless
 # REQUIRE_TFLINT_AWS=1, which makes the missing ruleset an error here too.
 set -uo pipefail
 

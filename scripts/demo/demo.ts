@@ -1,6 +1,6 @@
 // make demo: the quiz-backend release pipeline on the local emulator, run through the real
 // action bundles exactly as a runner runs them. A good release is promoted, rendered,
-// deployed and smoke-tested; then a release whose image cannot be pulled fails fast and the
+// deployed and smoke-tested. Then a release whose image cannot be pulled fails fast, and the
 // circuit breaker returns the service to the previous revision.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -135,15 +135,18 @@ async function main(): Promise<number> {
     console.log(`Cluster ${QUIZ.cluster}, target group, ALB and service ${QUIZ.service} created; the service runs ${revisionOf(initial.taskDefinitionArn)} (v1.3.0)`);
     console.log('with the deployment circuit breaker and rollback on.');
     standIn = await startServiceStandIn(roundRobinOfRunningTasks(() => emulator.runningImages(QUIZ.cluster, QUIZ.service)));
-    console.log(`Load balancer stand-in: ${standIn.url} answers /health as the service's running tasks, reporting their image digest.`);
+    console.log(`Load balancer stand-in: ${standIn.url} responds to /health as the service's running tasks would, with their image digest as the version.`);
 
     heading('Release v1.4.0: promote the tested build, render, deploy, smoke-test');
     const first = await release(standIn, env, runnerTemp, { tag: 'sha-4f2c9e1', version: 'v1.4.0' });
     const firstRevision = await serviceTaskDefinition(ecs);
     console.log('');
-    expect(`promote-image kept the build's digest (${good.digest.slice(0, 19)}…)`, first.promote.exitCode === 0 && first.promote.outputs.digest === good.digest);
-    expect('ecs-deploy-wait reported the deployment COMPLETED', first.deploy.exitCode === 0 && first.deploy.outputs['rollout-state'] === 'COMPLETED');
-    expect(`alb-smoke saw the new version answer (${(first.smoke?.outputs.version ?? '').slice(0, 19)}…)`, first.smoke?.exitCode === 0 && first.smoke.outputs.version === good.digest);
+    expect('promote-image succeeded', first.promote.exitCode === 0);
+    expect(`promote-image kept the build's digest (${good.digest.slice(0, 19)}…)`, first.promote.outputs.digest === good.digest);
+    expect('ecs-deploy-wait succeeded', first.deploy.exitCode === 0);
+    expect('ecs-deploy-wait reported the deployment COMPLETED', first.deploy.outputs['rollout-state'] === 'COMPLETED');
+    expect('alb-smoke succeeded', first.smoke?.exitCode === 0);
+    expect(`alb-smoke saw the new version respond (${(first.smoke?.outputs.version ?? '').slice(0, 19)}…)`, first.smoke?.outputs.version === good.digest);
     expect(`the service runs the new revision (${revisionOf(firstRevision)})`, firstRevision === first.deploy.outputs['task-definition-arn']);
 
     heading('Release v1.5.0: an image that cannot start');

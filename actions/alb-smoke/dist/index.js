@@ -67628,9 +67628,10 @@ function formatLastResponse(response) {
 
 /**
  * Waits until every target group has at least `required` healthy targets of the deployed
- * revision: with a service, the RUNNING tasks of its PRIMARY deployment's task definition,
- * matched to targets by their private IPv4 address, and required is the desiredCount; without
- * one, every registered target, and at least one. Each change of a target's state is logged once.
+ * revision. With a service, those are the RUNNING tasks of its PRIMARY deployment's task
+ * definition, matched to targets by their private IPv4 address, and `required` is the
+ * desiredCount. Without one, every registered target counts, and at least one is required.
+ * Each change of a target's state is logged once.
  */
 async function waitForHealthyTargets(settings, deps) {
     const seen = new Map();

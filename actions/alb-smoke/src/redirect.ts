@@ -2,7 +2,7 @@ import { RequestFailure } from './http.ts';
 import type { HttpRequest, HttpResponse, HttpSend } from './http.ts';
 import { displayLocation, displayUrl, isSecretName } from './redact.ts';
 
-/** How one attempt sends its request: the settings every request of the attempt shares. */
+/** Settings that every request of one attempt shares. */
 export interface ExchangeSettings {
   method: string;
   /** Lowercase header names; values are never printed. */

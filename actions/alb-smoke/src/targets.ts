@@ -54,15 +54,16 @@ interface Snapshot {
   deployment?: string;
   required: number;
   targets: TargetView[];
-  /** Why the revision is not yet healthy; undefined when it is. */
+  /** Reason the revision is not yet healthy; undefined when it is. */
   waitingFor?: string;
 }
 
 /**
  * Waits until every target group has at least `required` healthy targets of the deployed
- * revision: with a service, the RUNNING tasks of its PRIMARY deployment's task definition,
- * matched to targets by their private IPv4 address, and required is the desiredCount; without
- * one, every registered target, and at least one. Each change of a target's state is logged once.
+ * revision. With a service, those are the RUNNING tasks of its PRIMARY deployment's task
+ * definition, matched to targets by their private IPv4 address, and `required` is the
+ * desiredCount. Without one, every registered target counts, and at least one is required.
+ * Each change of a target's state is logged once.
  */
 export async function waitForHealthyTargets(settings: TargetHealthSettings, deps: TargetHealthDeps): Promise<TargetHealthResult> {
   const seen = new Map<string, string>();

@@ -16,7 +16,7 @@ type Handler = (request: IncomingMessage, response: ServerResponse, index: numbe
 const servers: Server[] = [];
 const timers: NodeJS.Timeout[] = [];
 
-/** Answers after `ms`, with a timer the test cleanup clears so no response outlives its test. */
+/** Runs `action` after `ms`, with a timer the test cleanup clears so no response outlives its test. */
 function later(ms: number, action: () => void): void {
   timers.push(setTimeout(action, ms));
 }

@@ -72775,8 +72775,8 @@ function sameTaskDefinition(request, registered, tags = []) {
     return JSON.stringify(left) === JSON.stringify(right);
 }
 // Container fields ECS fills in when they are left out, with the value it stores.
-// NOTE: a default ECS adds that is missing here only makes the comparison fail, so the action
-// registers a new revision as it would without the comparison; it never reuses a different one.
+// NOTE: a default ECS adds that is missing here only makes the comparison fail. The action then
+// registers a new revision, as it would without the comparison, and never reuses a different one.
 const CONTAINER_DEFAULTS = { cpu: 0, essential: true };
 function normalize(definition, networkMode) {
     const copy = { ...definition };

@@ -226,8 +226,8 @@ export function sameTaskDefinition(request: RegisterTaskDefinitionCommandInput, 
 }
 
 // Container fields ECS fills in when they are left out, with the value it stores.
-// NOTE: a default ECS adds that is missing here only makes the comparison fail, so the action
-// registers a new revision as it would without the comparison; it never reuses a different one.
+// NOTE: a default ECS adds that is missing here only makes the comparison fail. The action then
+// registers a new revision, as it would without the comparison, and never reuses a different one.
 const CONTAINER_DEFAULTS: Record<string, unknown> = { cpu: 0, essential: true };
 
 function normalize(definition: Record<string, unknown>, networkMode: string | undefined): unknown {

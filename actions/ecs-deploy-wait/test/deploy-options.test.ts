@@ -269,7 +269,7 @@ describe('several services', () => {
 });
 
 describe('failure report logs', () => {
-  it('adds the last log lines of the newest stopped task from its awslogs stream', async () => {
+  it('reports last log lines of stopped task', async () => {
     const { deps, logger } = setup();
     mockStart();
     ecsMock.on(DescribeTaskDefinitionCommand, { taskDefinition: NEW_ARN }).resolves({ taskDefinition: FIXTURE.taskDefinition });

@@ -42,8 +42,8 @@ export interface LoadedTaskDefinition {
 /** A family or revision that DescribeTaskDefinition does not find. */
 class TaskDefinitionNotFoundError extends ActionError {}
 
-// Listing for an error message stops after this many pages of up to PAGE_SIZE names, so the
-// message never waits on a huge account.
+// Listing for an error message stops after this many pages of up to PAGE_SIZE names, which
+// bounds the time a message takes in an account with many services.
 const MAX_LIST_PAGES = 10;
 // The maximum maxResults of ListServices, ListClusters and ListTaskDefinitionFamilies.
 const PAGE_SIZE = 100;

@@ -151,7 +151,7 @@ async function fetchMetrics(specs: QuerySpec[], start: Date, end: Date, client: 
   }));
   const values = new Map<string, Map<string, number>>();
   let nextToken: string | undefined;
-  // GetMetricData returns a NextToken when the answer exceeds one page. A load test's window
+  // GetMetricData returns a NextToken when the response exceeds one page. A load test's window
   // of a few periods fits in one page, so the loop normally runs once.
   do {
     const response = await client.send(new GetMetricDataCommand({ MetricDataQueries: queries, StartTime: start, EndTime: end, ScanBy: 'TimestampAscending', NextToken: nextToken }));

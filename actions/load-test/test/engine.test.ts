@@ -18,7 +18,7 @@ const SESSION: Flow = {
   ],
 };
 
-/** A client that records every request and responds at once; `respond` chooses the response. */
+/** Creates a client that records every request and responds at once with what `respond` returns. */
 function recordingClient(respond: (request: HttpRequest) => HttpResponse): HttpClient & { sent: HttpRequest[] } {
   const sent: HttpRequest[] = [];
   return {

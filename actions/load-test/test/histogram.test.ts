@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 
 import { createHistogram, decodeHistogram, encodeHistogram, mergeEncoded, recordLatencyMs } from '../src/histogram.ts';
 
-/** A deterministic spread of latencies from 0.1 ms to about 30 s, with a long tail. */
+/** Generates a deterministic spread of latencies from 0.1 ms to about 30 s, with a long tail. */
 function latencies(seed: number, count: number): number[] {
   let state = seed;
   const values: number[] = [];

@@ -44,7 +44,7 @@ describe('ArrivalSchedule', () => {
   });
 });
 
-/** A clock that moves only when the dispatcher waits, plus extra jumps that model a blocked event loop. */
+/** Creates a clock that moves only when the dispatcher waits, plus extra jumps that model a blocked event loop. */
 function fakeTime(jumps: Map<number, number> = new Map()) {
   let now = 1000;
   let waits = 0;

@@ -62,7 +62,7 @@ export interface Descriptor {
   mediaType?: string;
 }
 
-/** What a manifest references: child manifests (an index) and blobs (an image's config and layers). */
+/** References of a manifest: child manifests (an index) and blobs (an image's config and layers). */
 export interface ManifestReferences {
   children: Descriptor[];
   blobs: Descriptor[];

@@ -6,7 +6,7 @@ deployments, tasks, events) and keeps task definition fields moto drops.
 
 Each handler receives the parsed request and a `forward(body)` function that runs the
 request (or a modified copy) through moto and returns (status, headers, parsed JSON).
-The caller holds ecs_rollout.LOCK.
+The caller has acquired ecs_rollout.LOCK.
 """
 
 from __future__ import annotations
@@ -365,7 +365,12 @@ def render_task(service: Service, task: Task, include_tags: bool) -> dict[str, A
     task_health = "UNKNOWN"
     if task.has_health_check and task.healthy:
         task_health = "HEALTHY"
-    eni_status = "DELETED" if task.last_status == "STOPPED" else ("ATTACHED" if started else "PRECREATED")
+    if task.last_status == "STOPPED":
+        eni_status = "DELETED"
+    elif started:
+        eni_status = "ATTACHED"
+    else:
+        eni_status = "PRECREATED"
     rendered = _drop_none({
         "taskArn": task.arn,
         "clusterArn": service.cluster_arn,
@@ -423,7 +428,7 @@ def _find_task(account_id: str, region: str, cluster: str, reference: str) -> tu
 
 def list_tasks(request: dict[str, Any], forward: Forward, account_id: str, region: str) -> tuple[int, Any]:
     cluster = request.get("cluster") or "default"
-    # ECS lists only tasks whose desired status is RUNNING unless told otherwise.
+    # ECS lists only tasks whose desired status is RUNNING unless the request sets desiredStatus.
     desired = request.get("desiredStatus") or "RUNNING"
     service_name = request.get("serviceName")
     started_by = request.get("startedBy")

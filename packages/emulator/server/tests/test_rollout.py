@@ -102,7 +102,8 @@ def test_update_service_rolls_new_tasks(endpoint: str, control: str) -> None:
     assert first["status"] == "PRIMARY"
     assert first["taskDefinition"] == v2
     assert first["rolloutState"] == "IN_PROGRESS"
-    assert first["id"].startswith("ecs-svc/") and len(first["id"]) == len("ecs-svc/") + 19
+    assert first["id"].startswith("ecs-svc/")
+    assert len(first["id"]) == len("ecs-svc/") + 19
     assert updated["deployments"][1]["status"] == "ACTIVE"
 
     service = wait_for(lambda: completed(ecs))
@@ -233,7 +234,8 @@ def test_task_definition_keeps_all_fields(endpoint: str, control: str) -> None:
     assert definition["containerDefinitions"][0]["healthCheck"]["startPeriod"] == 5
     assert definition["revision"] == 1
     assert definition["status"] == "ACTIVE"
-    assert "registeredAt" in definition and "registeredBy" in definition
+    assert "registeredAt" in definition
+    assert "registeredBy" in definition
     assert {"name": "ecs.capability.task-eni"} in definition["requiresAttributes"]
     assert described["tags"] == [{"key": "team", "value": "quiz"}]
 
