@@ -95,6 +95,8 @@ export interface Emulator {
   readonly endpoint: string;
   readonly region: string;
   readonly accountId: string;
+  /** Process ID of the emulator server, for benchmarks that read its CPU time. */
+  readonly pid: number | undefined;
   /** Clears moto's state, the rollout state, the outcome rules and the ECR blobs; keeps timing. */
   reset(): Promise<void>;
   setTiming(timing: Partial<EmulatorTiming>): Promise<void>;
@@ -216,6 +218,7 @@ function createHandle(child: ChildProcess, endpoint: string, log: WriteStream | 
     endpoint,
     region: EMULATOR_REGION,
     accountId: EMULATOR_ACCOUNT_ID,
+    pid: child.pid,
     async reset() {
       await call('POST', '/reset');
     },
