@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 
-import { CompleteLayerUploadCommand, GetDownloadUrlForLayerCommand, InitiateLayerUploadCommand, UploadLayerPartCommand } from '@aws-sdk/client-ecr';
+import { CompleteLayerUploadCommand, GetDownloadUrlForLayerCommand, InitiateLayerUploadCommand } from '@aws-sdk/client-ecr';
 import { ActionError } from '@ecs-deploy-kit/shared';
 import type { Logger } from '@ecs-deploy-kit/shared';
 
 import { awsErrorName, explainEcrError } from './errors.ts';
+import type { Download } from './download.ts';
+import { bodyCapacity, uploadLayerPartCommand } from './part-body.ts';
 import { isSchema1, manifestDigest, manifestMediaType, manifestReferences } from './manifest.ts';
 import type { Descriptor } from './manifest.ts';
 import { batchGetImage, existingImages, missingBlobs, putImage, send } from './registry.ts';
@@ -14,8 +16,8 @@ import type { Side } from './registry.ts';
 // LayerPartTooSmallException): every part but the last has at least 5 MiB, and a part has at
 // most 20971520 bytes. Parts of the minimum size keep the memory per blob small.
 export const MIN_PART_BYTES = 5 * 1024 * 1024;
-// Parts being sent at once, over all blobs. Each costs about 3.5 times its size while the SDK
-// base64-encodes and signs it, so this bounds memory at any concurrency.
+// Parts being sent at once, over all blobs. Each uses a body buffer of 4/3 of its size (the
+// part in base64), so this bounds memory at any concurrency.
 const MAX_PARTS_IN_FLIGHT = 2;
 
 /** A manifest as read from the source, exact bytes with its digest and media type. */
@@ -31,8 +33,8 @@ export interface CopyResult {
   bytesCopied: number;
 }
 
-/** Fetches a download URL; global fetch in the action, a fake in tests. */
-export type Fetcher = (url: string) => Promise<Response>;
+/** Opens a blob download URL: download() in the action, a fake in tests. */
+export type Fetcher = (url: string) => Promise<Download>;
 
 export interface CopyOptions {
   concurrency: number;
@@ -120,49 +122,66 @@ function uniqueBlobs(manifests: StoredManifest[]): Descriptor[] {
   return [...blobs.values()];
 }
 
-/** A counting semaphore for parts in flight. */
-class Slots {
-  private free: number;
+/**
+ * At most `limit` buffers of `size` bytes handed out at once. take() waits for one to come back.
+ * Returned buffers are reused, so a gigabyte copy does not hand the garbage collector hundreds of
+ * large buffers. A caller gives back undefined for a buffer that it must not reuse (the HTTP
+ * layer may still hold the body of a failed send), and the next taker gets a new one.
+ */
+class BufferPool {
+  private readonly free: Buffer[] = [];
+  private available: number;
+  private readonly size: number;
   private readonly waiting: (() => void)[] = [];
 
-  constructor(count: number) {
-    this.free = count;
+  constructor(limit: number, size: number) {
+    this.available = limit;
+    this.size = size;
   }
 
-  async acquire(): Promise<void> {
-    if (this.free > 0) {
-      this.free -= 1;
-      return;
-    }
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  async take(): Promise<Buffer> {
+    if (this.available > 0) this.available -= 1;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    return this.free.pop() ?? Buffer.allocUnsafe(this.size);
   }
 
-  release(): void {
+  give(buffer: Buffer | undefined): void {
+    if (buffer) this.free.push(buffer);
     const next = this.waiting.shift();
     if (next) next();
-    else this.free += 1;
+    else this.available += 1;
   }
+}
+
+/** The buffers of one copy: parts being filled or sent, and request bodies being sent. */
+interface CopyBuffers {
+  parts: BufferPool;
+  bodies: BufferPool;
 }
 
 async function copyBlobs(blobs: Descriptor[], source: Side, target: Side, options: CopyOptions): Promise<number> {
   const queue = [...blobs];
-  const slots = new Slots(Math.min(options.concurrency, MAX_PARTS_IN_FLIGHT));
+  const workers = Math.min(options.concurrency, blobs.length);
+  const inFlight = Math.min(options.concurrency, MAX_PARTS_IN_FLIGHT);
+  // Each worker fills one part while its previous part is sent. Each send waits for a body buffer.
+  const buffers: CopyBuffers = { parts: new BufferPool(workers + inFlight, MIN_PART_BYTES), bodies: new BufferPool(inFlight, bodyCapacity(MIN_PART_BYTES)) };
   let bytes = 0;
   const worker = async (): Promise<void> => {
     for (let blob = queue.shift(); blob !== undefined; blob = queue.shift()) {
-      const copied = await copyBlob(blob, source, target, slots, options);
+      const copied = await copyBlob(blob, source, target, buffers, options);
       bytes += copied;
     }
   };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency, blobs.length) }, worker));
+  await Promise.all(Array.from({ length: workers }, worker));
   return bytes;
 }
 
 /**
- * Streams one blob: download URL → parts of MIN_PART_BYTES uploaded in order → complete. The
- * SHA-256 is computed while streaming and must equal the digest before the upload completes.
+ * Streams one blob: download URL → parts of MIN_PART_BYTES uploaded in order → complete. While
+ * one part is sent, the next one fills. Parts are sent one at a time, in order, as ECR requires.
+ * The SHA-256 is computed while streaming and must equal the digest before the upload completes.
  */
-async function copyBlob(blob: Descriptor, source: Side, target: Side, slots: Slots, options: CopyOptions): Promise<number> {
+async function copyBlob(blob: Descriptor, source: Side, target: Side, buffers: CopyBuffers, options: CopyOptions): Promise<number> {
   const fields = (side: Side) => (side.target.registryId ? { registryId: side.target.registryId, repositoryName: side.target.repositoryName } : { repositoryName: side.target.repositoryName });
 
   const { downloadUrl } = await send(source, 'GetDownloadUrlForLayer', () =>
@@ -180,36 +199,68 @@ async function copyBlob(blob: Descriptor, source: Side, target: Side, slots: Slo
   if (!uploadId) throw new ActionError(`InitiateLayerUpload returned no upload ID for blob ${blob.digest}.`);
   const partBytes = MIN_PART_BYTES;
 
+  const sendPart = async (part: Buffer, first: number): Promise<void> => {
+    const body = await buffers.bodies.take();
+    let reusable: Buffer | undefined;
+    try {
+      await send(target, 'UploadLayerPart', () =>
+        target.ecr.send(uploadLayerPartCommand({ ...fields(target), uploadId, partFirstByte: first, partLastByte: first + part.length - 1, layerPartBlob: part }, body)),
+      );
+      reusable = body;
+    } finally {
+      buffers.bodies.give(reusable);
+    }
+  };
+
+  // The part being sent, if any. Its failure is kept and rethrown at the next wait, so it is
+  // never left unhandled when the download fails first.
+  let sending: Promise<void> = Promise.resolve();
+  let sendFailure: { error: unknown } | undefined;
+  const waitForSend = async (): Promise<void> => {
+    await sending;
+    if (sendFailure) throw sendFailure.error;
+  };
+
   const hash = createHash('sha256');
-  const buffer = Buffer.allocUnsafe(partBytes);
+  let buffer = await buffers.parts.take();
   let filled = 0;
   let sent = 0;
   const flush = async (): Promise<void> => {
-    const part = buffer.subarray(0, filled);
-    await slots.acquire();
-    try {
-      await send(target, 'UploadLayerPart', () =>
-        target.ecr.send(new UploadLayerPartCommand({ ...fields(target), uploadId, partFirstByte: sent, partLastByte: sent + filled - 1, layerPartBlob: part })),
-      );
-    } finally {
-      slots.release();
-    }
+    await waitForSend();
+    const full = buffer;
+    const first = sent;
     sent += filled;
+    sending = sendPart(full.subarray(0, filled), first).then(
+      () => buffers.parts.give(full),
+      (error: unknown) => {
+        sendFailure = { error };
+        buffers.parts.give(full);
+      },
+    );
     filled = 0;
+    buffer = await buffers.parts.take();
   };
 
-  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-    hash.update(chunk);
-    let offset = 0;
-    while (offset < chunk.length) {
-      const count = Math.min(partBytes - filled, chunk.length - offset);
-      buffer.set(chunk.subarray(offset, offset + count), filled);
-      filled += count;
-      offset += count;
-      if (filled === partBytes) await flush();
+  try {
+    for await (const chunk of response.body) {
+      hash.update(chunk);
+      let offset = 0;
+      while (offset < chunk.length) {
+        const count = Math.min(partBytes - filled, chunk.length - offset);
+        buffer.set(chunk.subarray(offset, offset + count), filled);
+        filled += count;
+        offset += count;
+        if (filled === partBytes) await flush();
+      }
     }
+    if (filled > 0) await flush();
+  } finally {
+    // Settles the last send before anything else happens: on success to check it, on a failed
+    // download so that no send runs on after this blob's copy has ended.
+    await sending;
+    buffers.parts.give(buffer);
   }
-  if (filled > 0) await flush();
+  await waitForSend();
 
   const digest = `sha256:${hash.digest('hex')}`;
   if (digest !== blob.digest || (blob.size > 0 && sent !== blob.size)) {

@@ -1,6 +1,7 @@
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { awsConfigFromEnvironment, coreInputReader, coreLogger, runAction, setOutputs, writeSummary } from '@ecs-deploy-kit/shared';
 
+import { download } from './download.ts';
 import { readInputs } from './inputs.ts';
 import { run } from './run.ts';
 import { renderOutputs, renderSummary } from './summary.ts';
@@ -16,7 +17,7 @@ export async function main(): Promise<void> {
     const sourceEcr = ecrClient(inputs.source.region);
     const targetEcr = inputs.target.region === inputs.source.region ? sourceEcr : ecrClient(inputs.target.region);
 
-    const result = await run(inputs, { sourceEcr, targetEcr, logger: coreLogger(), fetch: (url) => fetch(url) });
+    const result = await run(inputs, { sourceEcr, targetEcr, logger: coreLogger(), fetch: download });
 
     setOutputs(renderOutputs(result));
     await writeSummary(renderSummary(result));

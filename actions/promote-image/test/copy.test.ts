@@ -15,10 +15,13 @@ import { ActionError, MemoryLogger } from '@ecs-deploy-kit/shared';
 import { mockClient } from 'aws-sdk-client-mock';
 
 import { copyImage } from '../src/copy.ts';
+import type { Download } from '../src/download.ts';
 import { manifestDigest } from '../src/manifest.ts';
 
 const MIB = 1024 * 1024;
-const LAYER = Buffer.alloc(11 * MIB + 5, 7);
+// Bytes that differ from part to part, so a part sent with another part's bytes is caught.
+const LAYER = Buffer.allocUnsafe(11 * MIB + 5);
+for (let i = 0; i < LAYER.length; i += 1) LAYER[i] = (i * 7919 + (i >> 20)) % 251;
 const CONFIG = Buffer.from('{"architecture":"arm64","os":"linux"}');
 const sha256 = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 const MANIFEST = JSON.stringify({
@@ -98,7 +101,7 @@ describe('copyImage', () => {
 
   it('rejects a blob whose bytes differ', async () => {
     const corrupt = Buffer.from(LAYER);
-    corrupt[6 * MIB] = 8;
+    corrupt[6 * MIB] = (LAYER[6 * MIB] ?? 0) ^ 1;
     const blobs = new Map([
       [sha256(CONFIG), CONFIG],
       [sha256(LAYER), corrupt],
@@ -123,5 +126,91 @@ describe('copyImage', () => {
     expect(result).toEqual({ manifestsCopied: 1, blobsCopied: 0, bytesCopied: 0 });
     expect(targetMock.commandCalls(InitiateLayerUploadCommand)).toHaveLength(0);
     expect(sourceMock.commandCalls(GetDownloadUrlForLayerCommand)).toHaveLength(0);
+  });
+
+  it('sends unchanged parts while the next fills', async () => {
+    const blobs = new Map([
+      [sha256(CONFIG), CONFIG],
+      [sha256(LAYER), LAYER],
+    ]);
+    const sending = new Map<string, number>();
+    let mostAtOnce = 0;
+    let mostPerBlob = 0;
+    const received: { uploadId: string; first: number; bytes: Buffer }[] = [];
+    targetMock.on(UploadLayerPartCommand).callsFake(async (input: { uploadId: string; partFirstByte: number; layerPartBlob: Uint8Array }) => {
+      const before = Buffer.from(input.layerPartBlob);
+      sending.set(input.uploadId, (sending.get(input.uploadId) ?? 0) + 1);
+      mostPerBlob = Math.max(mostPerBlob, sending.get(input.uploadId)!);
+      mostAtOnce = Math.max(mostAtOnce, [...sending.values()].reduce((a, b) => a + b, 0));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      // The part must not change while it is being sent, whatever the copy reads meanwhile.
+      expect(Buffer.from(input.layerPartBlob).equals(before)).toBe(true);
+      sending.set(input.uploadId, sending.get(input.uploadId)! - 1);
+      received.push({ uploadId: input.uploadId, first: input.partFirstByte, bytes: before });
+      return {};
+    });
+
+    await copyImage(ROOT, source, target, { concurrency: 4, logger: new MemoryLogger(), fetch: fetcher(blobs) });
+
+    const layerUploadId = targetMock.commandCalls(CompleteLayerUploadCommand).find((call) => call.args[0].input.layerDigests?.[0] === sha256(LAYER))?.args[0].input.uploadId;
+    const layerParts = received.filter((part) => part.uploadId === layerUploadId);
+    expect(layerParts.map((part) => part.first)).toEqual([0, 5 * MIB, 10 * MIB]);
+    expect(Buffer.concat(layerParts.map((part) => part.bytes)).equals(LAYER)).toBe(true);
+    expect(mostPerBlob).toBe(1);
+    expect(mostAtOnce).toBeLessThanOrEqual(2);
+  });
+
+  it('fails cleanly when a part fails', async () => {
+    const blobs = new Map([
+      [sha256(CONFIG), CONFIG],
+      [sha256(LAYER), LAYER],
+    ]);
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    targetMock.on(UploadLayerPartCommand).callsFake(async (input: { partFirstByte: number }) => {
+      if (input.partFirstByte === 5 * MIB) throw Object.assign(new Error('User is not authorized to perform: ecr:UploadLayerPart'), { name: 'AccessDeniedException' });
+      return {};
+    });
+
+    try {
+      const promise = copyImage(ROOT, source, target, { concurrency: 1, logger: new MemoryLogger(), fetch: fetcher(blobs) });
+      await expect(promise).rejects.toThrow(/UploadLayerPart/);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+
+    expect(unhandled).toEqual([]);
+    const completed = targetMock.commandCalls(CompleteLayerUploadCommand).map((call) => call.args[0].input.layerDigests?.[0]);
+    expect(completed).not.toContain(sha256(LAYER));
+    expect(targetMock.commandCalls(PutImageCommand)).toHaveLength(0);
+  });
+
+  it('settles the sending part on download failure', async () => {
+    let inProgress = 0;
+    let finished = 0;
+    targetMock.on(UploadLayerPartCommand).callsFake(async () => {
+      inProgress += 1;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      inProgress -= 1;
+      finished += 1;
+      return {};
+    });
+    const broken = async (): Promise<Download> => ({
+      ok: true,
+      status: 200,
+      body: (async function* () {
+        yield LAYER.subarray(0, 6 * MIB);
+        throw new Error('socket hang up');
+      })(),
+    });
+
+    const promise = copyImage(ROOT, source, target, { concurrency: 1, logger: new MemoryLogger(), fetch: broken });
+
+    await expect(promise).rejects.toThrow('socket hang up');
+    expect(inProgress).toBe(0);
+    expect(finished).toBe(1);
+    expect(targetMock.commandCalls(CompleteLayerUploadCommand)).toHaveLength(0);
   });
 });
