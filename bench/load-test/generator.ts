@@ -36,6 +36,7 @@ const data = await runLoad(
     clock: () => performance.now(),
     wait: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     random: Math.random,
+    eventLoop: () => performance.eventLoopUtilization(),
     cpuTimeUs: () => {
       const usage = process.cpuUsage();
       return usage.user + usage.system;
@@ -57,5 +58,7 @@ console.log(
     p99Ms: latency.p99Ms,
     cpuPercent: data.generator.cpuPercent,
     maxLagMs: data.generator.maxLagMs,
+    loop: data.generator.loopUtilization,
+    peakLoop: data.generator.peakLoopUtilization,
   }),
 );

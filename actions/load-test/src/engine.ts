@@ -26,6 +26,8 @@ export interface DispatchOptions {
   start: (iteration: number, scheduledAt: number) => void;
   /** Returns true to stop dispatching early. */
   stopped?: () => boolean;
+  /** Called on every pass of the loop with the milliseconds since the schedule started. */
+  tick?: (elapsedMs: number) => void;
 }
 
 export interface DispatchStats {
@@ -53,6 +55,7 @@ export async function dispatchArrivals(options: DispatchOptions): Promise<Dispat
   while (next !== undefined) {
     if (options.stopped?.()) break;
     const now = options.clock() - startedAt;
+    options.tick?.(now);
     if (next > now) {
       await options.wait(next - now);
       continue;
@@ -91,6 +94,59 @@ export interface LoadDeps {
   random: () => number;
   /** Process CPU time used so far in microseconds (user + system). */
   cpuTimeUs: () => number;
+  /**
+   * Milliseconds the event loop has been busy and idle so far (performance.eventLoopUtilization()
+   * in production). Optional, for tests that do not measure it.
+   */
+  eventLoop?: () => EventLoopTime;
+}
+
+export interface EventLoopTime {
+  active: number;
+  idle: number;
+}
+
+/**
+ * Measures how busy the generator's event loop was in each window of the run. A loop busy all
+ * the time cannot send requests when they are due or read responses when they arrive, so the
+ * requests queue inside the generator and their latency measures the generator, not the service.
+ */
+export class LoopMeter {
+  private readonly read: () => EventLoopTime;
+  private readonly windowMs: number;
+  private readonly first: EventLoopTime;
+  private last: EventLoopTime;
+  private nextSampleMs: number;
+  /** The busiest window's utilization, from 0 to 1. */
+  peak = 0;
+
+  constructor(read: () => EventLoopTime, windowMs: number) {
+    this.read = read;
+    this.windowMs = windowMs;
+    this.first = read();
+    this.last = this.first;
+    this.nextSampleMs = windowMs;
+  }
+
+  /** Closes the current window once `elapsedMs` passes its end. */
+  sample(elapsedMs: number): void {
+    if (elapsedMs < this.nextSampleMs) return;
+    const now = this.read();
+    this.peak = Math.max(this.peak, utilization(this.last, now));
+    this.last = now;
+    this.nextSampleMs = (Math.floor(elapsedMs / this.windowMs) + 1) * this.windowMs;
+  }
+
+  /** Returns the utilization over the whole run so far, from 0 to 1. */
+  average(): number {
+    return utilization(this.first, this.read());
+  }
+}
+
+function utilization(from: EventLoopTime, to: EventLoopTime): number {
+  const active = to.active - from.active;
+  const total = active + (to.idle - from.idle);
+  return total > 0 ? active / total : 0;
 }
 
 /** Outcome of one load run, in the form report.json stores and shards merge. */
@@ -107,7 +163,13 @@ export interface LoadData {
   histogram: string;
   windowMs: number;
   windows: WindowData[];
-  generator: { maxLagMs: number; cpuPercent: number };
+  generator: {
+    maxLagMs: number;
+    cpuPercent: number;
+    /** Share of the run the event loop was busy, and the share in its busiest window (0 to 1). Absent when not measured. */
+    loopUtilization?: number;
+    peakLoopUtilization?: number;
+  };
 }
 
 /**
@@ -123,6 +185,7 @@ export async function runLoad(options: LoadOptions, deps: LoadDeps): Promise<Loa
   const pending = new Set<Promise<void>>();
   let origin = 0;
   const cpuBefore = deps.cpuTimeUs();
+  const loopMeter = deps.eventLoop ? new LoopMeter(deps.eventLoop, recorder.windowMs) : undefined;
 
   const start = (iteration: number, scheduledAt: number): void => {
     const promise = runIteration(pickFlow(), iteration, scheduledAt, origin, options, deps, recorder, fixedRequests).then((ok) => {
@@ -142,6 +205,7 @@ export async function runLoad(options: LoadOptions, deps: LoadDeps): Promise<Loa
     maxInFlight: options.maxInFlight,
     inFlight: () => pending.size,
     start,
+    ...(loopMeter ? { tick: (elapsedMs: number) => loopMeter.sample(elapsedMs) } : {}),
   });
 
   const drainDeadline = deps.clock() + options.requestTimeoutMs;
@@ -164,7 +228,11 @@ export async function runLoad(options: LoadOptions, deps: LoadDeps): Promise<Loa
     histogram: encodeHistogram(recorder.overall.totalCount > 0 ? recorder.overall : createHistogram()),
     windowMs: recorder.windowMs,
     windows: recorder.windowData(),
-    generator: { maxLagMs: Math.round(stats.maxLagMs * 10) / 10, cpuPercent: Math.round(cpuPercent * 10) / 10 },
+    generator: {
+      maxLagMs: Math.round(stats.maxLagMs * 10) / 10,
+      cpuPercent: Math.round(cpuPercent * 10) / 10,
+      ...(loopMeter ? { loopUtilization: Math.round(loopMeter.average() * 1000) / 1000, peakLoopUtilization: Math.round(loopMeter.peak * 1000) / 1000 } : {}),
+    },
   };
 }
 

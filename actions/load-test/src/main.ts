@@ -39,6 +39,7 @@ export async function main(): Promise<void> {
       monotonic: () => performance.now(),
       wait: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       random: Math.random,
+      eventLoop: () => performance.eventLoopUtilization(),
       cpuTimeUs: () => {
         const usage = process.cpuUsage();
         return usage.user + usage.system;

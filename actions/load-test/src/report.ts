@@ -11,6 +11,10 @@ import type { Evidence } from './evidence.ts';
 import type { Comparison } from './compare.ts';
 
 export const REPORT_SCHEMA = 'ecs-deploy-kit/load-test-report/v1';
+// A window in which the generator's event loop was busy at least this share of the time means
+// the generator, not the service, set the pace. bench/load-test measured busiest windows of
+// 0.49 to 0.73 in runs that kept up and 0.997 to 1 in runs whose latency then grew to seconds.
+export const SATURATED_LOOP_UTILIZATION = 0.95;
 
 export type Verdict = 'pass' | 'fail' | 'invalid';
 
@@ -87,10 +91,16 @@ export function buildReport(meta: ReportMeta, data: LoadData, thresholds: readon
   const thresholdResults = evaluateThresholds(thresholds, thresholdSource(data, summary));
   const reasons: string[] = [];
   let verdict: Verdict = 'pass';
+  const peakLoop = data.generator.peakLoopUtilization;
   if (data.dropped.late > 0) {
     verdict = 'invalid';
     reasons.push(
       `The load generator fell behind its schedule: ${data.dropped.late} arrivals were due more than the late tolerance before it could send them (largest lag ${data.generator.maxLagMs} ms, generator CPU ${data.generator.cpuPercent} %). These results measure the generator, not the service; lower the rate per job or split it over more jobs with shard.`,
+    );
+  } else if (peakLoop !== undefined && peakLoop >= SATURATED_LOOP_UTILIZATION) {
+    verdict = 'invalid';
+    reasons.push(
+      `The load generator was saturated: its event loop was busy ${formatNumber(peakLoop * 100)} % of its busiest ${data.windowMs / 1000} s window (generator CPU ${data.generator.cpuPercent} %), so requests waited inside the generator and their latency measures it, not the service. Lower the rate per job or split it over more jobs with shard.`,
     );
   } else if (data.requests === 0) {
     verdict = 'invalid';
@@ -215,8 +225,21 @@ export function mergeLoadData(parts: readonly LoadData[]): LoadData {
     histogram: encodeHistogram(mergeEncoded(parts.map((part) => part.histogram))),
     windowMs: first.windowMs,
     windows,
-    generator: { maxLagMs: Math.max(...parts.map((part) => part.generator.maxLagMs)), cpuPercent: Math.max(...parts.map((part) => part.generator.cpuPercent)) },
+    generator: mergeGenerators(parts.map((part) => part.generator)),
   };
+}
+
+/** Keeps the worst of each generator measure over the shards: any saturated shard skews the merged latency. */
+function mergeGenerators(generators: LoadData['generator'][]): LoadData['generator'] {
+  const merged: LoadData['generator'] = {
+    maxLagMs: Math.max(...generators.map((generator) => generator.maxLagMs)),
+    cpuPercent: Math.max(...generators.map((generator) => generator.cpuPercent)),
+  };
+  const loops = generators.map((generator) => generator.loopUtilization).filter((value) => value !== undefined);
+  const peaks = generators.map((generator) => generator.peakLoopUtilization).filter((value) => value !== undefined);
+  if (loops.length > 0) merged.loopUtilization = Math.max(...loops);
+  if (peaks.length > 0) merged.peakLoopUtilization = Math.max(...peaks);
+  return merged;
 }
 
 /** Checks that a parsed report.json has the fields this version reads. */

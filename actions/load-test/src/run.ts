@@ -6,7 +6,7 @@ import type { Clock, Logger } from '@ecs-deploy-kit/shared';
 import { compareReports } from './compare.ts';
 import type { Comparison } from './compare.ts';
 import { runLoad } from './engine.ts';
-import type { LoadData, MonotonicClock, Wait } from './engine.ts';
+import type { EventLoopTime, LoadData, MonotonicClock, Wait } from './engine.ts';
 import { collectEvidence } from './evidence.ts';
 import type { EvidenceClients } from './evidence.ts';
 import type { HttpClient, PoolOptions } from './http.ts';
@@ -36,6 +36,8 @@ export interface Deps {
   wait: Wait;
   random: () => number;
   cpuTimeUs: () => number;
+  /** Busy and idle milliseconds of the event loop so far (performance.eventLoopUtilization()). */
+  eventLoop?: () => EventLoopTime;
 }
 
 export interface Result {
@@ -145,7 +147,7 @@ async function runOne(url: URL, scenario: Scenario, inputs: Inputs, deps: Deps):
   try {
     data = await runLoad(
       { scenario, runId: deps.runId, stages: inputs.stages, startRps: inputs.startRps, shardIndex: inputs.shardIndex, shardCount: inputs.shardCount, requestTimeoutMs: inputs.requestTimeoutMs, lateToleranceMs: LATE_TOLERANCE_MS, maxInFlight },
-      { client, clock: deps.monotonic, wait: deps.wait, random: deps.random, cpuTimeUs: deps.cpuTimeUs },
+      { client, clock: deps.monotonic, wait: deps.wait, random: deps.random, cpuTimeUs: deps.cpuTimeUs, ...(deps.eventLoop ? { eventLoop: deps.eventLoop } : {}) },
     );
   } finally {
     await client.destroy();

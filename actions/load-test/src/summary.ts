@@ -6,6 +6,7 @@ import type { Comparison } from './compare.ts';
 import { decodeHistogram, percentileMs } from './histogram.ts';
 import { formatNumber } from './report.ts';
 import type { Report } from './report.ts';
+import type { LoadData } from './engine.ts';
 
 // GitHub rejects a job summary above 1 MiB; the report stays well under it so other steps can add theirs.
 export const SUMMARY_LIMIT_BYTES = 900 * 1024;
@@ -51,7 +52,7 @@ function renderHeader(report: Report): string {
           `${summary.latency.p50Ms} ms`,
           `${summary.latency.p95Ms} ms`,
           `${summary.latency.p99Ms} ms`,
-          `CPU ${data.generator.cpuPercent} %, max lag ${data.generator.maxLagMs} ms`,
+          generatorCell(data.generator),
         ],
       ],
     ),
@@ -181,4 +182,9 @@ function truncateUtf8(text: string, maxBytes: number): string {
   if (buffer.length <= maxBytes) return text;
   // Cutting inside a multi-byte character leaves a replacement character, which is dropped.
   return buffer.subarray(0, maxBytes).toString('utf8').replace(/\uFFFD$/, '');
+}
+
+function generatorCell(generator: LoadData['generator']): string {
+  const loop = generator.peakLoopUtilization === undefined ? '' : `, event loop busy ${formatNumber(generator.peakLoopUtilization * 100)} % at peak`;
+  return `CPU ${generator.cpuPercent} %, max lag ${generator.maxLagMs} ms${loop}`;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { buildFixedRequests, runLoad } from '../src/engine.ts';
+import { LoopMeter, buildFixedRequests, runLoad } from '../src/engine.ts';
 import type { LoadOptions } from '../src/engine.ts';
 import type { HttpClient, HttpRequest, HttpResponse } from '../src/http.ts';
 import type { Flow } from '../src/scenario.ts';
@@ -110,5 +110,52 @@ describe('runLoad', () => {
     const data = await runLoad(optionsOf([SESSION], 20), depsOf(client));
     expect(data.iterations).toEqual({ completed: 0, failed: 2 });
     expect(client.sent.map((request) => request.path)).toEqual(['/sessions', '/sessions']);
+  });
+});
+
+describe('LoopMeter', () => {
+  /** Creates a fake event loop whose busy and idle milliseconds the test sets. */
+  function loop() {
+    const time = { active: 0, idle: 0 };
+    return { time, read: () => ({ ...time }) };
+  }
+
+  it('keeps the busiest window', () => {
+    const { time, read } = loop();
+    const meter = new LoopMeter(read, 1000);
+    time.active = 300;
+    time.idle = 700;
+    meter.sample(1000);
+    time.active += 990;
+    time.idle += 10;
+    meter.sample(2000);
+    time.active += 100;
+    time.idle += 900;
+    meter.sample(3000);
+    expect(meter.peak).toBeCloseTo(0.99, 5);
+    expect(meter.average()).toBeCloseTo(1390 / 3000, 5);
+  });
+
+  it('waits for a window to end', () => {
+    const { time, read } = loop();
+    const meter = new LoopMeter(read, 1000);
+    time.active = 999;
+    time.idle = 1;
+    meter.sample(999);
+    expect(meter.peak).toBe(0);
+    meter.sample(1000);
+    expect(meter.peak).toBeCloseTo(0.999, 5);
+  });
+
+  it('reports the peak from a load run', async () => {
+    const { time, read } = loop();
+    const client = recordingClient(() => {
+      time.active += 9;
+      time.idle += 1;
+      return { status: 200 };
+    });
+    const data = await runLoad({ ...optionsOf([PLAIN], 100), stages: [{ durationMs: 3000, targetRps: 100 }] }, { ...depsOf(client), eventLoop: read });
+    expect(data.generator.peakLoopUtilization).toBeCloseTo(0.9, 5);
+    expect(data.generator.loopUtilization).toBeCloseTo(0.9, 5);
   });
 });

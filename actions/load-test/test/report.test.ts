@@ -41,6 +41,18 @@ describe('buildReport', () => {
     expect(report.reasons[0]).toContain('largest lag 340 ms, generator CPU 99 %');
   });
 
+  it('calls a saturated generator invalid', () => {
+    const data = loadDataOf(steadyRequests(), { generator: { maxLagMs: 20, cpuPercent: 97, loopUtilization: 0.91, peakLoopUtilization: 0.998 } });
+    const report = buildReport(metaOf(), data, DEFAULTS);
+    expect(report.verdict).toBe('invalid');
+    expect(report.reasons[0]).toContain('The load generator was saturated: its event loop was busy 99.8 % of its busiest');
+  });
+
+  it('passes a busy but unsaturated generator', () => {
+    const data = loadDataOf(steadyRequests(), { generator: { maxLagMs: 20, cpuPercent: 80, loopUtilization: 0.7, peakLoopUtilization: 0.9 } });
+    expect(buildReport(metaOf(), data, DEFAULTS).verdict).toBe('pass');
+  });
+
   it('fails, not invalid, on in-flight drops', () => {
     const data = loadDataOf(steadyRequests(), { scheduled: 110, dropped: { late: 0, inFlightLimit: 10 } });
     const report = buildReport(metaOf(), data, DEFAULTS);
@@ -50,6 +62,17 @@ describe('buildReport', () => {
 });
 
 describe('mergeLoadData', () => {
+  it('keeps the busiest generator', () => {
+    const calm = loadDataOf(steadyRequests(), { generator: { maxLagMs: 5, cpuPercent: 40, loopUtilization: 0.4, peakLoopUtilization: 0.5 } });
+    const busy = loadDataOf(steadyRequests(), { generator: { maxLagMs: 9, cpuPercent: 90, loopUtilization: 0.8, peakLoopUtilization: 0.97 } });
+    expect(mergeLoadData([calm, busy]).generator).toEqual({ maxLagMs: 9, cpuPercent: 90, loopUtilization: 0.8, peakLoopUtilization: 0.97 });
+  });
+
+  it('omits an unmeasured loop', () => {
+    const merged = mergeLoadData([loadDataOf(steadyRequests()), loadDataOf(steadyRequests())]);
+    expect(merged.generator.peakLoopUtilization).toBeUndefined();
+  });
+
   it('merges shards exactly', () => {
     const all = steadyRequests('get-quiz').concat(steadyRequests('answer', 300));
     const shards = [0, 1, 2].map((shard) => all.filter((_, index) => index % 3 === shard));

@@ -17,6 +17,12 @@ describe('renderReport', () => {
     expect(text).toContain('No request failed.');
   });
 
+  it('shows the generator measures', () => {
+    const measured = loadDataOf(steadyRequests(), { generator: { maxLagMs: 12, cpuPercent: 70, loopUtilization: 0.6, peakLoopUtilization: 0.72 } });
+    expect(renderReport(buildReport(metaOf(), measured, parseThresholds('')))).toContain('CPU 70 %, max lag 12 ms, event loop busy 72 % at peak');
+    expect(renderReport(buildReport(metaOf(), loadDataOf(steadyRequests()), parseThresholds('')))).toContain('CPU 10 %, max lag 2 ms |');
+  });
+
   it('draws rate and latency charts', () => {
     const report = buildReport(metaOf(), loadDataOf(steadyRequests()), parseThresholds(''));
     const text = renderReport(report);
