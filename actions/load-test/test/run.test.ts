@@ -33,7 +33,7 @@ function fakeDeps(overrides: Partial<Deps> = {}) {
         async send(request) {
           sent.push({ ...request, origin });
           await Promise.resolve();
-          if (request.path === '/sessions') return { status: 201, body: JSON.stringify({ id: `s${++sessions}` }) };
+          if (request.path === '/sessions/') return { status: 201, body: JSON.stringify({ _id: `s${++sessions}` }) };
           return { status: 200, body: '{}' };
         },
         close: async () => undefined,
@@ -75,7 +75,7 @@ describe('run', () => {
 
     expect(sent).toHaveLength(10);
     expect(new Set(sent.map((request) => request.origin))).toEqual(new Set(['http://quiz-api.testing.example.org']));
-    expect(sent[0]).toMatchObject({ method: 'GET', path: '/quizzes/load-test-quiz', readBody: false });
+    expect(sent[0]).toMatchObject({ method: 'GET', path: '/quiz/load-test-quiz', readBody: false });
     expect(result.report.verdict).toBe('pass');
     expect(result.reportPath).toBe('/reports/report.json');
     expect(JSON.parse(files.get('/reports/report.json') as string)).toMatchObject({ schema: 'ecs-deploy-kit/load-test-report/v1', runId: 'lt-42-1', verdict: 'pass' });
@@ -88,17 +88,18 @@ describe('run', () => {
 
     const first = sent.slice(0, 9).map((request) => `${request.method} ${request.path}`);
     expect(first).toEqual([
-      'GET /quizzes/load-test-quiz',
-      'POST /sessions',
-      'POST /sessions/s1/start',
-      'POST /sessions/s1/answers',
-      'POST /sessions/s1/heartbeat',
-      'POST /sessions/s1/answers',
-      'POST /sessions/s1/heartbeat',
-      'POST /sessions/s1/answers',
-      'POST /sessions/s1/end',
+      'GET /quiz/load-test-quiz',
+      'POST /sessions/',
+      'PATCH /sessions/s1',
+      'PATCH /session_answers/s1/0',
+      'PATCH /sessions/s1',
+      'PATCH /session_answers/s1/1',
+      'PATCH /sessions/s1',
+      'PATCH /session_answers/s1/2',
+      'PATCH /sessions/s1',
     ]);
-    expect(JSON.parse(sent[1]?.body as string)).toEqual({ quizId: 'load-test-quiz', userId: 'lt-42-1-user-0' });
+    expect(JSON.parse(sent[1]?.body as string)).toEqual({ quiz_id: 'load-test-quiz', user_id: 'lt-42-1-user-0' });
+    expect(sent.slice(2, 9).map((request) => JSON.parse(request.body as string).event ?? 'answer')).toEqual(['start-quiz', 'answer', 'dummy-event', 'answer', 'dummy-event', 'answer', 'end-quiz']);
     expect(sent[1]?.headers['content-type']).toBe('application/json');
     expect(result.report.data.iterations).toEqual({ completed: 2, failed: 0 });
   });
@@ -133,7 +134,7 @@ describe('run', () => {
     const firstBaseline = origins.indexOf('https://lambda.testing.example.org');
     expect(firstBaseline).toBe(10);
     expect(origins.slice(firstBaseline).every((origin) => origin === 'https://lambda.testing.example.org')).toBe(true);
-    expect(sent[firstBaseline]?.path).toBe('/prod/quizzes/load-test-quiz');
+    expect(sent[firstBaseline]?.path).toBe('/prod/quiz/load-test-quiz');
     expect(result.report.comparison).toMatchObject({ baseline: 'https://lambda.testing.example.org/prod', conclusive: true });
   });
 

@@ -15,6 +15,7 @@ describe('parseScenario', () => {
     expect(scenario.writes).toBe(false);
     expect(scenario.flows.map((flow) => [flow.name, flow.weight, flow.steps[0]?.method])).toEqual([
       ['get-quiz', 8, 'GET'],
+      ['preflight', 2, 'GET'],
       ['get-questions', 4, 'GET'],
       ['health', 1, 'GET'],
     ]);
@@ -25,7 +26,7 @@ describe('parseScenario', () => {
     expect(scenario.writes).toBe(true);
     const steps = scenario.flows[0]?.steps ?? [];
     expect(steps.map((step) => step.name)).toEqual(['get-quiz', 'create-session', 'start-session', 'answer', 'heartbeat', 'answer', 'heartbeat', 'answer', 'end-session']);
-    expect(steps[1]).toMatchObject({ method: 'POST', path: '/sessions', extract: { sessionId: 'id' }, expectStatus: [200, 201] });
+    expect(steps[1]).toMatchObject({ method: 'POST', path: '/sessions/', extract: { sessionId: '_id' }, expectStatus: [200, 201] });
   });
 
   it('infers writes from the methods', () => {

@@ -73,9 +73,13 @@ export function stallHandler(stallMs: number, periodMs: number): Handler {
   };
 }
 
-/** A minimal quiz API for the session scenario: sessions get ids that later paths must use. */
-export function quizHandler(): Handler & { sessions: Map<string, { userId: string; answers: number; ended: boolean }> } {
-  const sessions = new Map<string, { userId: string; answers: number; ended: boolean }>();
+/**
+ * A minimal quiz API with the routes of avantifellows/quiz-backend (commit be6150c) that the
+ * shipped scenarios use. Sessions get ids that later paths must use, and a body that the route
+ * would reject gets status 422, as FastAPI returns for a validation error.
+ */
+export function quizHandler(): Handler & { sessions: Map<string, { userId: string; answers: number; events: string[] }> } {
+  const sessions = new Map<string, { userId: string; answers: number; events: string[] }>();
   let next = 1;
   const handler = ((request: IncomingMessage, response: ServerResponse, body: string) => {
     const url = request.url ?? '';
@@ -83,20 +87,38 @@ export function quizHandler(): Handler & { sessions: Map<string, { userId: strin
       response.writeHead(status, { 'content-type': 'application/json' });
       response.end(JSON.stringify(value));
     };
-    if (request.method === 'GET' && /^\/quizzes\/[\w-]+(\/questions)?$/.test(url)) return send(200, { id: 'load-test-quiz', questions: 3 });
-    if (request.method === 'GET' && url === '/health') return send(200, { status: 'ok' });
-    if (request.method === 'POST' && url === '/sessions') {
-      const parsed = JSON.parse(body) as { userId: string };
+    const json = (): Record<string, unknown> => {
+      try {
+        return JSON.parse(body) as Record<string, unknown>;
+      } catch {
+        return {};
+      }
+    };
+    if (request.method === 'GET' && /^\/quiz\/[\w-]+$/.test(url)) return send(200, { _id: 'load-test-quiz', question_sets: [] });
+    if (request.method === 'GET' && url.startsWith('/questions/?question_set_id=')) return send(200, []);
+    if (request.method === 'GET' && url.startsWith('/sessions/preflight?quiz_id=')) return send(200, { include_answers: false });
+    if (request.method === 'GET' && url === '/health') return send(200, { status: 'healthy' });
+    if (request.method === 'POST' && url === '/sessions/') {
+      const fields = json();
+      if (typeof fields.user_id !== 'string' || typeof fields.quiz_id !== 'string') return send(422, { detail: 'user_id and quiz_id are required' });
       const id = `s${next++}`;
-      sessions.set(id, { userId: parsed.userId, answers: 0, ended: false });
-      return send(201, { id });
+      sessions.set(id, { userId: fields.user_id, answers: 0, events: [] });
+      return send(201, { _id: id, user_id: fields.user_id, quiz_id: fields.quiz_id });
     }
-    const match = /^\/sessions\/([\w-]+)\/(start|answers|heartbeat|end)$/.exec(url);
-    const session = match ? sessions.get(match[1] as string) : undefined;
-    if (request.method === 'POST' && match && session) {
-      if (match[2] === 'answers') session.answers += 1;
-      if (match[2] === 'end') session.ended = true;
-      return send(200, { ok: true });
+    const event = /^\/sessions\/([\w-]+)$/.exec(url);
+    const eventSession = event ? sessions.get(event[1] as string) : undefined;
+    if (request.method === 'PATCH' && eventSession) {
+      const name = json().event;
+      if (name !== 'start-quiz' && name !== 'resume-quiz' && name !== 'dummy-event' && name !== 'end-quiz') return send(422, { detail: 'unknown event' });
+      eventSession.events.push(name);
+      return send(200, { time_remaining: null });
+    }
+    const answer = /^\/session_answers\/([\w-]+)\/(\d+)$/.exec(url);
+    const answerSession = answer ? sessions.get(answer[1] as string) : undefined;
+    if (request.method === 'PATCH' && answerSession) {
+      if (!Array.isArray(json().answer)) return send(422, { detail: 'answer must be a list' });
+      answerSession.answers += 1;
+      return send(200, null);
     }
     return send(404, { detail: 'Not Found' });
   }) as Handler & { sessions: typeof sessions };
