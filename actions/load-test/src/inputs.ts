@@ -22,6 +22,8 @@ export interface Inputs {
   productionHosts: string[];
   /** A built-in scenario name (`read`, `session`) or a path to a scenario file. */
   scenario: string;
+  /** Values that replace the scenario's own variables, by name. */
+  variables: Record<string, string>;
   stages: Stage[];
   /** Rate at the start of the first stage: the rate itself for a constant rate, 0 for stages. */
   startRps: number;
@@ -70,6 +72,7 @@ export function readInputs(read: InputReader): Inputs {
     allowedHosts,
     productionHosts: parseList(read('production-hosts')),
     scenario: optionalString(read('scenario')) ?? 'read',
+    variables: parseVariables(read('variables')),
     stages,
     startRps,
     thresholds,
@@ -92,6 +95,26 @@ export function readInputs(read: InputReader): Inputs {
   const reportDir = optionalString(read('report-dir'));
   if (reportDir !== undefined) inputs.reportDir = reportDir;
   return inputs;
+}
+
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Parses `NAME=VALUE` lines; the value is everything after the first `=`, trimmed. */
+export function parseVariables(raw: string): Record<string, string> {
+  const variables: Record<string, string> = {};
+  for (const line of raw.split('\n')) {
+    const text = line.trim();
+    if (text === '') continue;
+    const at = text.indexOf('=');
+    if (at < 0) throw new InputError('variables', `line "${text}" is not NAME=VALUE. Write one variable per line, e.g. quizId=6405c1f5c3a1b2d4e5f60718.`);
+    const name = text.slice(0, at).trim();
+    const value = text.slice(at + 1).trim();
+    if (!VARIABLE_NAME.test(name)) throw new InputError('variables', `"${name}" is not a variable name. Use letters, digits and underscores, starting with a letter or underscore.`);
+    if (value === '') throw new InputError('variables', `"${name}" has an empty value. Give a value or remove the line to keep the scenario's own.`);
+    if (Object.hasOwn(variables, name)) throw new InputError('variables', `"${name}" is set twice. Keep one line for it.`);
+    variables[name] = value;
+  }
+  return variables;
 }
 
 function parseTargetUrl(name: string, raw: string, allowedHosts: string[], optional: boolean): URL {

@@ -107,6 +107,15 @@ async function loadScenario(inputs: Inputs, deps: Deps): Promise<Scenario> {
   let scenario: Scenario;
   try {
     scenario = parseScenario(text, builtIn ? `scenario ${inputs.scenario}` : file);
+    for (const [name, value] of Object.entries(inputs.variables)) {
+      if (!Object.hasOwn(scenario.variables, name)) {
+        const known = Object.keys(scenario.variables);
+        throw new ActionError(
+          `Input "variables": "${name}" is not a variable of scenario "${scenario.name}" (${known.length > 0 ? `it declares ${known.join(', ')}` : 'it declares none'}). Check the name, or declare it under variables in the scenario file.`,
+        );
+      }
+      scenario.variables[name] = value;
+    }
     checkTemplates(scenario, builtIn ? `scenario ${inputs.scenario}` : file);
   } catch (error) {
     if (error instanceof ScenarioError) throw new ActionError(error.message);

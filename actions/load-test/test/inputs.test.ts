@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { readInputs } from '../src/inputs.ts';
+import { parseVariables, readInputs } from '../src/inputs.ts';
 
 function reader(values: Record<string, string>) {
   return (name: string): string => values[name] ?? '';
@@ -91,5 +91,25 @@ describe('readInputs', () => {
   it('needs no target-url to merge', () => {
     const inputs = readInputs(reader({ 'allowed-hosts': 'quiz-api.testing.example.org', merge: 'a/report.json\nb/report.json' }));
     expect(inputs.merge).toEqual(['a/report.json', 'b/report.json']);
+  });
+});
+
+describe('parseVariables', () => {
+  it('reads NAME=VALUE lines', () => {
+    expect(parseVariables('quizId = 6405c1f5c3a1b2d4e5f60718\n\n  note=a=b  \n')).toEqual({ quizId: '6405c1f5c3a1b2d4e5f60718', note: 'a=b' });
+  });
+
+  it('reads an empty input as none', () => {
+    expect(parseVariables('')).toEqual({});
+  });
+
+  it.each([
+    ['quizId', 'line "quizId" is not NAME=VALUE'],
+    ['quiz id=1', '"quiz id" is not a variable name'],
+    ['quizId=', '"quizId" has an empty value'],
+    ['quizId=1\nquizId=2', '"quizId" is set twice'],
+  ])('rejects %j', (raw, message) => {
+    expect(() => parseVariables(raw)).toThrow(message);
+    expect(() => parseVariables(raw)).toThrow('Input "variables"');
   });
 });

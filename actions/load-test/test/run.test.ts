@@ -82,6 +82,19 @@ describe('run', () => {
     expect(files.get('/reports/report.md')).toBe(result.markdown);
   });
 
+  it('replaces scenario variables from the input', async () => {
+    const { deps, sent } = fakeDeps();
+    await run(inputsOf({ ...TESTING, variables: 'quizId=6405c1f5c3a1b2d4e5f60718' }), deps);
+    expect(sent.filter((request) => request.path.startsWith('/quiz/')).every((request) => request.path === '/quiz/6405c1f5c3a1b2d4e5f60718')).toBe(true);
+    expect(sent.some((request) => request.path.startsWith('/quiz/'))).toBe(true);
+  });
+
+  it('rejects a variable the scenario lacks', async () => {
+    const { deps, sent } = fakeDeps();
+    await expect(run(inputsOf({ ...TESTING, variables: 'quiz=1' }), deps)).rejects.toThrow('Input "variables": "quiz" is not a variable of scenario "read" (it declares quizId, questionSetId).');
+    expect(sent).toEqual([]);
+  });
+
   it('passes values between session steps', async () => {
     const { deps, sent } = fakeDeps();
     const result = await run(inputsOf({ ...TESTING, scenario: 'session', rate: '10' }), deps);
