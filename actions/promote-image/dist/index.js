@@ -59916,14 +59916,14 @@ const EMPTY_BLOB = Buffer.from('"layerPartBlob":""');
 const NO_BYTES = new Uint8Array(0);
 // A multiple of 3, so each slice encodes without padding: 48 KiB in, 64 KiB of base64 out.
 const ENCODE_SLICE_BYTES = 3 * 16 * 1024;
-/** Bytes of the request body for a part of `partBytes`: its base64 plus room for the other fields. */
+/** Returns the bytes a request body needs for a part of `partBytes`: its base64 plus room for the other fields. */
 function bodyCapacity(partBytes) {
     // The other fields (registry ID, repository name of at most 256 characters, upload ID, two
     // byte offsets) take a few hundred bytes.
     return 4 * Math.ceil(partBytes / 3) + 2048;
 }
 /**
- * An UploadLayerPartCommand whose part is base64-encoded by Node's encoder instead of the SDK's.
+ * Creates an UploadLayerPartCommand whose part is base64-encoded by Node's encoder, not the SDK's.
  * The body is written into `scratch` when it fits (see bodyCapacity), so a caller that reuses
  * scratch buffers spares the garbage collector one large buffer per part. The caller must not
  * reuse `scratch` until the send has settled.
