@@ -1,4 +1,4 @@
-import { InputError, optionalString, parseBoolean, parseDuration, parseInteger, parseList } from '@ecs-deploy-kit/shared';
+import { InputError, optionalString, parseBoolean, parseDuration, parseInteger, parseKeyValueLines, parseList } from '@ecs-deploy-kit/shared';
 import type { InputReader } from '@ecs-deploy-kit/shared';
 
 import type { Stage } from './schedule.ts';
@@ -99,19 +99,16 @@ export function readInputs(read: InputReader): Inputs {
 
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** Parses `NAME=VALUE` lines; the value is everything after the first `=`, trimmed. */
+/**
+ * Parses the variables input: `NAME=VALUE` lines as the shared parser reads them, with names
+ * that templates can use and values trimmed and not empty.
+ */
 export function parseVariables(raw: string): Record<string, string> {
   const variables: Record<string, string> = {};
-  for (const line of raw.split('\n')) {
-    const text = line.trim();
-    if (text === '') continue;
-    const at = text.indexOf('=');
-    if (at < 0) throw new InputError('variables', `line "${text}" is not NAME=VALUE. Write one variable per line, e.g. quizId=6405c1f5c3a1b2d4e5f60718.`);
-    const name = text.slice(0, at).trim();
-    const value = text.slice(at + 1).trim();
+  for (const [name, rawValue] of parseKeyValueLines('variables', raw)) {
+    const value = rawValue.trim();
     if (!VARIABLE_NAME.test(name)) throw new InputError('variables', `"${name}" is not a variable name. Use letters, digits and underscores, starting with a letter or underscore.`);
     if (value === '') throw new InputError('variables', `"${name}" has an empty value. Give a value or remove the line to keep the scenario's own.`);
-    if (Object.hasOwn(variables, name)) throw new InputError('variables', `"${name}" is set twice. Keep one line for it.`);
     variables[name] = value;
   }
   return variables;

@@ -104,10 +104,10 @@ describe('parseVariables', () => {
   });
 
   it.each([
-    ['quizId', 'line "quizId" is not NAME=VALUE'],
+    ['quizId', 'line 1 is not KEY=VALUE'],
     ['quiz id=1', '"quiz id" is not a variable name'],
     ['quizId=', '"quizId" has an empty value'],
-    ['quizId=1\nquizId=2', '"quizId" is set twice'],
+    ['quizId=1\nquizId=2', '"quizId" is given twice'],
   ])('rejects %j', (raw, message) => {
     expect(() => parseVariables(raw)).toThrow(message);
     expect(() => parseVariables(raw)).toThrow('Input "variables"');

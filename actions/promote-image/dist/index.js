@@ -60056,6 +60056,7 @@ function manifestReferences(manifest) {
 // BatchGetImage and BatchCheckLayerAvailability take at most 100 IDs per call (ECR API
 // reference: BatchGetImage imageIds, BatchCheckLayerAvailability layerDigests).
 const MAX_IDS_PER_CALL = 100;
+/** Returns the registryId and repositoryName request fields that address the repository. */
 function repositoryFields(target) {
     return target.registryId ? { registryId: target.registryId, repositoryName: target.repositoryName } : { repositoryName: target.repositoryName };
 }
@@ -60325,8 +60326,7 @@ async function copyBlobs(blobs, source, target, options) {
  * The SHA-256 is computed while streaming and must equal the digest before the upload completes.
  */
 async function copyBlob(blob, source, target, buffers, options) {
-    const fields = (side) => (side.target.registryId ? { registryId: side.target.registryId, repositoryName: side.target.repositoryName } : { repositoryName: side.target.repositoryName });
-    const { downloadUrl } = await send(source, 'GetDownloadUrlForLayer', () => source.ecr.send(new dist_cjs/* GetDownloadUrlForLayerCommand */.pKL({ ...fields(source), layerDigest: blob.digest })));
+    const { downloadUrl } = await send(source, 'GetDownloadUrlForLayer', () => source.ecr.send(new dist_cjs/* GetDownloadUrlForLayerCommand */.pKL({ ...repositoryFields(source.target), layerDigest: blob.digest })));
     if (!downloadUrl)
         throw new ActionError(`GetDownloadUrlForLayer returned no URL for blob ${blob.digest}.`);
     const response = await options.fetch(downloadUrl);
@@ -60335,7 +60335,8 @@ async function copyBlob(blob, source, target, buffers, options) {
     }
     // NOTE: InitiateLayerUpload also returns a partSize; ECR accepts any part from 5 MiB up to
     // 20971520 bytes, so the smallest allowed size is used whatever partSize it returns.
-    const { uploadId } = await send(target, 'InitiateLayerUpload', () => target.ecr.send(new dist_cjs/* InitiateLayerUploadCommand */.Do9(fields(target))));
+    const targetFields = repositoryFields(target.target);
+    const { uploadId } = await send(target, 'InitiateLayerUpload', () => target.ecr.send(new dist_cjs/* InitiateLayerUploadCommand */.Do9(targetFields)));
     if (!uploadId)
         throw new ActionError(`InitiateLayerUpload returned no upload ID for blob ${blob.digest}.`);
     const partBytes = MIN_PART_BYTES;
@@ -60343,7 +60344,7 @@ async function copyBlob(blob, source, target, buffers, options) {
         const body = await buffers.bodies.take();
         let reusable;
         try {
-            await send(target, 'UploadLayerPart', () => target.ecr.send(uploadLayerPartCommand({ ...fields(target), uploadId, partFirstByte: first, partLastByte: first + part.length - 1, layerPartBlob: part }, body)));
+            await send(target, 'UploadLayerPart', () => target.ecr.send(uploadLayerPartCommand({ ...targetFields, uploadId, partFirstByte: first, partLastByte: first + part.length - 1, layerPartBlob: part }, body)));
             reusable = body;
         }
         finally {
@@ -60403,7 +60404,7 @@ async function copyBlob(blob, source, target, buffers, options) {
         throw new ActionError(`Blob ${blob.digest} downloaded as ${sent} bytes with digest ${digest} (expected ${blob.size} bytes). The upload was not completed; run the promotion again.`);
     }
     try {
-        await target.ecr.send(new dist_cjs/* CompleteLayerUploadCommand */.fU9({ ...fields(target), uploadId, layerDigests: [blob.digest] }));
+        await target.ecr.send(new dist_cjs/* CompleteLayerUploadCommand */.fU9({ ...targetFields, uploadId, layerDigests: [blob.digest] }));
     }
     catch (error) {
         // Another promotion finished the same blob first: the target has it, which is the goal.

@@ -9,7 +9,7 @@ import type { Download } from './download.ts';
 import { bodyCapacity, uploadLayerPartCommand } from './part-body.ts';
 import { isSchema1, manifestDigest, manifestMediaType, manifestReferences } from './manifest.ts';
 import type { Descriptor } from './manifest.ts';
-import { batchGetImage, existingImages, missingBlobs, putImage, send } from './registry.ts';
+import { batchGetImage, existingImages, missingBlobs, putImage, repositoryFields, send } from './registry.ts';
 import type { Side } from './registry.ts';
 
 // ECR's UploadLayerPart limits (ECR API reference, UploadLayerPart and
@@ -182,10 +182,8 @@ async function copyBlobs(blobs: Descriptor[], source: Side, target: Side, option
  * The SHA-256 is computed while streaming and must equal the digest before the upload completes.
  */
 async function copyBlob(blob: Descriptor, source: Side, target: Side, buffers: CopyBuffers, options: CopyOptions): Promise<number> {
-  const fields = (side: Side) => (side.target.registryId ? { registryId: side.target.registryId, repositoryName: side.target.repositoryName } : { repositoryName: side.target.repositoryName });
-
   const { downloadUrl } = await send(source, 'GetDownloadUrlForLayer', () =>
-    source.ecr.send(new GetDownloadUrlForLayerCommand({ ...fields(source), layerDigest: blob.digest })),
+    source.ecr.send(new GetDownloadUrlForLayerCommand({ ...repositoryFields(source.target), layerDigest: blob.digest })),
   );
   if (!downloadUrl) throw new ActionError(`GetDownloadUrlForLayer returned no URL for blob ${blob.digest}.`);
   const response = await options.fetch(downloadUrl);
@@ -195,7 +193,8 @@ async function copyBlob(blob: Descriptor, source: Side, target: Side, buffers: C
 
   // NOTE: InitiateLayerUpload also returns a partSize; ECR accepts any part from 5 MiB up to
   // 20971520 bytes, so the smallest allowed size is used whatever partSize it returns.
-  const { uploadId } = await send(target, 'InitiateLayerUpload', () => target.ecr.send(new InitiateLayerUploadCommand(fields(target))));
+  const targetFields = repositoryFields(target.target);
+  const { uploadId } = await send(target, 'InitiateLayerUpload', () => target.ecr.send(new InitiateLayerUploadCommand(targetFields)));
   if (!uploadId) throw new ActionError(`InitiateLayerUpload returned no upload ID for blob ${blob.digest}.`);
   const partBytes = MIN_PART_BYTES;
 
@@ -204,7 +203,7 @@ async function copyBlob(blob: Descriptor, source: Side, target: Side, buffers: C
     let reusable: Buffer | undefined;
     try {
       await send(target, 'UploadLayerPart', () =>
-        target.ecr.send(uploadLayerPartCommand({ ...fields(target), uploadId, partFirstByte: first, partLastByte: first + part.length - 1, layerPartBlob: part }, body)),
+        target.ecr.send(uploadLayerPartCommand({ ...targetFields, uploadId, partFirstByte: first, partLastByte: first + part.length - 1, layerPartBlob: part }, body)),
       );
       reusable = body;
     } finally {
@@ -267,7 +266,7 @@ async function copyBlob(blob: Descriptor, source: Side, target: Side, buffers: C
     throw new ActionError(`Blob ${blob.digest} downloaded as ${sent} bytes with digest ${digest} (expected ${blob.size} bytes). The upload was not completed; run the promotion again.`);
   }
   try {
-    await target.ecr.send(new CompleteLayerUploadCommand({ ...fields(target), uploadId, layerDigests: [blob.digest] }));
+    await target.ecr.send(new CompleteLayerUploadCommand({ ...targetFields, uploadId, layerDigests: [blob.digest] }));
   } catch (error) {
     // Another promotion finished the same blob first: the target has it, which is the goal.
     if (awsErrorName(error) !== 'LayerAlreadyExistsException') throw explainEcrError(error, 'CompleteLayerUpload', target.target);

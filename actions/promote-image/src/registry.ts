@@ -28,7 +28,8 @@ export interface Side {
   target: RepositoryTarget;
 }
 
-function repositoryFields(target: RepositoryTarget): { registryId?: string; repositoryName: string } {
+/** Returns the registryId and repositoryName request fields that address the repository. */
+export function repositoryFields(target: RepositoryTarget): { registryId?: string; repositoryName: string } {
   return target.registryId ? { registryId: target.registryId, repositoryName: target.repositoryName } : { repositoryName: target.repositoryName };
 }
 
