@@ -13,7 +13,7 @@ import type { Comparison } from './compare.ts';
 export const REPORT_SCHEMA = 'ecs-deploy-kit/load-test-report/v1';
 // A window in which the generator's event loop was busy at least this share of the time means
 // the generator, not the service, set the pace. bench/load-test measured busiest windows of
-// 0.49 to 0.73 in runs that kept up and 0.997 to 1 in runs whose latency then grew to seconds.
+// 0.49 to 0.87 in runs that kept up and 0.997 to 1 in runs whose latency then grew to seconds.
 export const SATURATED_LOOP_UTILIZATION = 0.95;
 
 export type Verdict = 'pass' | 'fail' | 'invalid';

@@ -74,8 +74,8 @@ export function stallHandler(stallMs: number, periodMs: number): Handler {
 }
 
 /**
- * A minimal quiz API with the routes of avantifellows/quiz-backend (commit be6150c) that the
- * shipped scenarios use. Sessions get ids that later paths must use, and a body that the route
+ * Creates a minimal quiz API with the routes of avantifellows/quiz-backend (commit be6150c)
+ * that the shipped scenarios use. Sessions get ids that later paths must use, and a body that the route
  * would reject gets status 422, as FastAPI returns for a validation error.
  */
 export function quizHandler(): Handler & { sessions: Map<string, { userId: string; answers: number; events: string[] }> } {

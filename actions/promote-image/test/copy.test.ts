@@ -134,14 +134,14 @@ describe('copyImage', () => {
       [sha256(LAYER), LAYER],
     ]);
     const sending = new Map<string, number>();
-    let mostAtOnce = 0;
-    let mostPerBlob = 0;
+    let maxAtOnce = 0;
+    let maxPerBlob = 0;
     const received: { uploadId: string; first: number; bytes: Buffer }[] = [];
     targetMock.on(UploadLayerPartCommand).callsFake(async (input: { uploadId: string; partFirstByte: number; layerPartBlob: Uint8Array }) => {
       const before = Buffer.from(input.layerPartBlob);
       sending.set(input.uploadId, (sending.get(input.uploadId) ?? 0) + 1);
-      mostPerBlob = Math.max(mostPerBlob, sending.get(input.uploadId)!);
-      mostAtOnce = Math.max(mostAtOnce, [...sending.values()].reduce((a, b) => a + b, 0));
+      maxPerBlob = Math.max(maxPerBlob, sending.get(input.uploadId)!);
+      maxAtOnce = Math.max(maxAtOnce, [...sending.values()].reduce((a, b) => a + b, 0));
       await new Promise((resolve) => setTimeout(resolve, 20));
       // The part must not change while it is being sent, whatever the copy reads meanwhile.
       expect(Buffer.from(input.layerPartBlob).equals(before)).toBe(true);
@@ -156,8 +156,8 @@ describe('copyImage', () => {
     const layerParts = received.filter((part) => part.uploadId === layerUploadId);
     expect(layerParts.map((part) => part.first)).toEqual([0, 5 * MIB, 10 * MIB]);
     expect(Buffer.concat(layerParts.map((part) => part.bytes)).equals(LAYER)).toBe(true);
-    expect(mostPerBlob).toBe(1);
-    expect(mostAtOnce).toBeLessThanOrEqual(2);
+    expect(maxPerBlob).toBe(1);
+    expect(maxAtOnce).toBeLessThanOrEqual(2);
   });
 
   it('fails cleanly when a part fails', async () => {

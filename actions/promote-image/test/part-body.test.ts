@@ -13,7 +13,7 @@ interface Sent {
   headers: Record<string, string>;
 }
 
-/** An ECR client whose request handler records each request as sent and answers like ECR. */
+/** An ECR client whose request handler records each request as sent and responds as ECR does. */
 function recordingClient(): { client: ECRClient; sent: Sent[] } {
   const sent: Sent[] = [];
   const client = new ECRClient({
