@@ -45,7 +45,20 @@ describe('load-test against 127.0.0.1', () => {
     expect(result.outputs['achieved-rps']).toBe('200');
     expect(result.outputs['error-rate']).toBe('0');
     expect(server.requests).toHaveLength(600);
-    expect(server.requests.filter((request) => request === 'GET /quiz/load-test-quiz').length).toBeGreaterThan(300);
+    // The read scenario's weights are 8, 2, 4 and 1 of 15. Each route's count is binomial, so
+    // the bounds are 5 standard deviations wide: by chance a run fails them a few times in a million.
+    const routes: [string, number][] = [
+      ['GET /quiz/load-test-quiz', 8 / 15],
+      ['GET /sessions/preflight?', 2 / 15],
+      ['GET /questions/?', 4 / 15],
+      ['GET /health', 1 / 15],
+    ];
+    for (const [prefix, share] of routes) {
+      const count = server.requests.filter((request) => request.startsWith(prefix)).length;
+      const spread = 5 * Math.sqrt(600 * share * (1 - share));
+      expect(count).toBeGreaterThanOrEqual(600 * share - spread);
+      expect(count).toBeLessThanOrEqual(600 * share + spread);
+    }
     const report = await reportOf(result);
     expect(report.data).toMatchObject({ scheduled: 600, started: 600, requests: 600, errors: 0, dropped: { late: 0, inFlightLimit: 0 } });
     // 200/s leaves the event loop mostly idle, so the measure is present and well below saturation.
