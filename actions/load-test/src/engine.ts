@@ -161,6 +161,8 @@ export interface LoadData {
   routes: RouteData[];
   /** Latency of all requests, HdrHistogram compressed base64 in microseconds. */
   histogram: string;
+  /** The same less the time each request queued in the generator. Absent in reports of older versions. */
+  serviceHistogram?: string;
   windowMs: number;
   windows: WindowData[];
   generator: {
@@ -169,6 +171,13 @@ export interface LoadData {
     /** Share of the run the event loop was busy, and the share in its busiest window (0 to 1). Absent when not measured. */
     loopUtilization?: number;
     peakLoopUtilization?: number;
+    /**
+     * Requests that queued inside the generator (late start plus the wait for a free
+     * connection) for longer than the late tolerance, and the longest such queueing in
+     * milliseconds. Absent in reports of older versions.
+     */
+    queuedRequests?: number;
+    maxQueuedMs?: number;
   };
 }
 
@@ -178,7 +187,7 @@ export interface LoadData {
  */
 export async function runLoad(options: LoadOptions, deps: LoadDeps): Promise<LoadData> {
   const schedule = new ArrivalSchedule({ stages: options.stages, startRps: options.startRps, shardIndex: options.shardIndex, shardCount: options.shardCount });
-  const recorder = new Recorder(windowLengthMs(schedule.durationMs));
+  const recorder = new Recorder(windowLengthMs(schedule.durationMs), options.lateToleranceMs);
   const pickFlow = flowPicker(options.scenario.flows, deps.random);
   const fixedRequests = buildFixedRequests(options.scenario.flows);
   const iterations = { completed: 0, failed: 0 };
@@ -226,12 +235,15 @@ export async function runLoad(options: LoadOptions, deps: LoadDeps): Promise<Loa
     errors: routes.reduce((sum, route) => sum + route.errors, 0),
     routes,
     histogram: encodeHistogram(recorder.overall.totalCount > 0 ? recorder.overall : createHistogram()),
+    serviceHistogram: encodeHistogram(recorder.overallService.totalCount > 0 ? recorder.overallService : createHistogram()),
     windowMs: recorder.windowMs,
     windows: recorder.windowData(),
     generator: {
       maxLagMs: Math.round(stats.maxLagMs * 10) / 10,
       cpuPercent: Math.round(cpuPercent * 10) / 10,
       ...(loopMeter ? { loopUtilization: Math.round(loopMeter.average() * 1000) / 1000, peakLoopUtilization: Math.round(loopMeter.peak * 1000) / 1000 } : {}),
+      queuedRequests: recorder.queuedRequests,
+      maxQueuedMs: Math.round(recorder.maxQueuedMs * 10) / 10,
     },
   };
 }
@@ -261,6 +273,9 @@ async function runIteration(
     let status: string;
     let failed: boolean;
     let body: string | undefined;
+    // Time inside the generator before the request went onto a connection. A failed request
+    // counts only its late start, because the client reports the connection wait with a response.
+    let queuedMs = 0;
     try {
       let request = fixedRequests.get(step);
       if (request === undefined) {
@@ -268,7 +283,9 @@ async function runIteration(
         context ??= { runId: options.runId, iteration, variables, random: deps.random };
         request = buildRequest(step, context);
       }
+      queuedMs = deps.clock() - stepStart;
       const response = await deps.client.send(request);
+      queuedMs += response.connectionWaitMs ?? 0;
       status = String(response.status);
       failed = step.expectStatus ? !step.expectStatus.includes(response.status) : response.status < 200 || response.status >= 400;
       body = response.body;
@@ -278,7 +295,7 @@ async function runIteration(
     }
 
     const end = deps.clock();
-    recorder.record(step.name, stepStart - origin, end - stepStart, status, failed);
+    recorder.record(step.name, stepStart - origin, end - stepStart, status, failed, queuedMs);
     if (failed) return false;
     if (hasKeys(step.extract)) {
       variables ??= { ...options.scenario.variables };

@@ -1,3 +1,5 @@
+import { performance } from 'node:perf_hooks';
+
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 
@@ -14,6 +16,11 @@ export interface HttpRequest {
 export interface HttpResponse {
   status: number;
   body?: string;
+  /**
+   * Milliseconds from `send` until the request went onto a connection: the wait for a free
+   * keep-alive connection, plus connecting when a new one opened. Absent when not measured.
+   */
+  connectionWaitMs?: number;
 }
 
 /** Sends requests to one origin; the engine never builds a URL, so a request cannot leave that origin. */
@@ -53,7 +60,7 @@ export function undiciClient(origin: string, options: PoolOptions): HttpClient {
   return {
     send(request) {
       return new Promise<HttpResponse>((resolve, reject) => {
-        const handler = new ResponseHandler(request.readBody, resolve, reject);
+        const handler = new ResponseHandler(request.readBody, performance.now(), resolve, reject);
         pool.dispatch({ origin, method: request.method as Dispatcher.HttpMethod, path: request.path, headers: request.headers, body: request.body ?? null }, handler);
       });
     },
@@ -70,20 +77,24 @@ export function undiciClient(origin: string, options: PoolOptions): HttpClient {
  */
 class ResponseHandler implements Dispatcher.DispatchHandler {
   private readonly keepBody: boolean;
+  private readonly sentAt: number;
   private readonly resolve: (response: HttpResponse) => void;
   private readonly reject: (error: Error) => void;
   private status = 0;
+  private connectionWaitMs: number | undefined;
   private chunks: Buffer[] | undefined;
 
-  constructor(keepBody: boolean, resolve: (response: HttpResponse) => void, reject: (error: Error) => void) {
+  constructor(keepBody: boolean, sentAt: number, resolve: (response: HttpResponse) => void, reject: (error: Error) => void) {
     this.keepBody = keepBody;
+    this.sentAt = sentAt;
     this.resolve = resolve;
     this.reject = reject;
   }
 
   onRequestStart(): void {
-    // undici's dispatcher treats a handler without this method as one written for its older
-    // callback API and rejects it, so the method must exist even with nothing to do.
+    // undici 7.30 calls this from its HTTP/1.1 writer (lib/dispatcher/client-h1.js, writeH1)
+    // right before it writes the request to a connected socket, after any wait in the pool.
+    this.connectionWaitMs = performance.now() - this.sentAt;
   }
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
@@ -96,8 +107,10 @@ class ResponseHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
-    if (this.chunks === undefined) this.resolve({ status: this.status });
-    else this.resolve({ status: this.status, body: Buffer.concat(this.chunks).toString('utf8') });
+    const response: HttpResponse = { status: this.status };
+    if (this.chunks !== undefined) response.body = Buffer.concat(this.chunks).toString('utf8');
+    if (this.connectionWaitMs !== undefined) response.connectionWaitMs = this.connectionWaitMs;
+    this.resolve(response);
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {

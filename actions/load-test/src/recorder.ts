@@ -8,6 +8,8 @@ export interface RouteRecord {
   /** Responses and failures by status code, or by error kind (`timeout`, `ECONNREFUSED`) when no response came. */
   statuses: Map<string, number>;
   histogram: LatencyHistogram;
+  /** Latencies less the time each request queued inside the generator (see Recorder.record). */
+  serviceHistogram: LatencyHistogram;
 }
 
 /** Requests, errors and latencies of one time window, keyed by the windows's index from the start. */
@@ -25,6 +27,8 @@ export interface RouteData {
   statuses: Record<string, number>;
   /** HdrHistogram compressed base64 of latencies in microseconds. */
   histogram: string;
+  /** The same for latencies less the time queued in the generator. Absent in reports of older versions. */
+  serviceHistogram?: string;
 }
 
 export interface WindowData {
@@ -42,17 +46,28 @@ export interface WindowData {
 export class Recorder {
   readonly routes = new Map<string, RouteRecord>();
   readonly overall = createHistogram();
+  readonly overallService = createHistogram();
   private readonly windows = new Map<number, WindowRecord>();
   readonly windowMs: number;
+  private readonly queuedToleranceMs: number;
+  /** Requests that queued inside the generator for longer than the tolerance. */
+  queuedRequests = 0;
+  maxQueuedMs = 0;
 
-  constructor(windowMs: number) {
+  constructor(windowMs: number, queuedToleranceMs = 100) {
     this.windowMs = windowMs;
+    this.queuedToleranceMs = queuedToleranceMs;
   }
 
-  record(route: string, offsetMs: number, latencyMs: number, status: string, failed: boolean): void {
+  /**
+   * Records one request. `queuedMs` is the part of `latencyMs` spent inside the generator
+   * before the request went onto a connection: starting late and waiting for a free
+   * connection. Latency less that time goes into the service histograms.
+   */
+  record(route: string, offsetMs: number, latencyMs: number, status: string, failed: boolean, queuedMs = 0): void {
     let routeRecord = this.routes.get(route);
     if (!routeRecord) {
-      routeRecord = { requests: 0, errors: 0, statuses: new Map(), histogram: createHistogram() };
+      routeRecord = { requests: 0, errors: 0, statuses: new Map(), histogram: createHistogram(), serviceHistogram: createHistogram() };
       this.routes.set(route, routeRecord);
     }
     routeRecord.requests += 1;
@@ -60,6 +75,12 @@ export class Recorder {
     routeRecord.statuses.set(status, (routeRecord.statuses.get(status) ?? 0) + 1);
     recordLatencyMs(routeRecord.histogram, latencyMs);
     recordLatencyMs(this.overall, latencyMs);
+
+    const serviceMs = Math.max(0, latencyMs - queuedMs);
+    recordLatencyMs(routeRecord.serviceHistogram, serviceMs);
+    recordLatencyMs(this.overallService, serviceMs);
+    if (queuedMs > this.queuedToleranceMs) this.queuedRequests += 1;
+    if (queuedMs > this.maxQueuedMs) this.maxQueuedMs = queuedMs;
 
     const index = Math.max(0, Math.floor(offsetMs / this.windowMs));
     let window = this.windows.get(index);
@@ -81,6 +102,7 @@ export class Recorder {
         errors: record.errors,
         statuses: Object.fromEntries([...record.statuses.entries()].sort(([a], [b]) => a.localeCompare(b))),
         histogram: encodeHistogram(record.histogram),
+        serviceHistogram: encodeHistogram(record.serviceHistogram),
       }));
   }
 

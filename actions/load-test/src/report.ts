@@ -16,6 +16,12 @@ export const REPORT_SCHEMA = 'ecs-deploy-kit/load-test-report/v1';
 // 0.49 to 0.87 in runs that kept up and 0.997 to 1 in runs whose latency then grew to seconds.
 export const SATURATED_LOOP_UTILIZATION = 0.95;
 
+// An arrival sent more than this after its scheduled time means the generator fell behind, and
+// a request queued longer than this in the generator counts as queued. Node's timers add about
+// 1 ms; the rest of the margin allows for garbage-collection pauses and short CPU contention on
+// a shared runner. The value is a judgement, not a measured bound.
+export const LATE_TOLERANCE_MS = 100;
+
 export type Verdict = 'pass' | 'fail' | 'invalid';
 
 export interface RouteSummary {
@@ -95,7 +101,7 @@ export function buildReport(meta: ReportMeta, data: LoadData, thresholds: readon
   if (data.dropped.late > 0) {
     verdict = 'invalid';
     reasons.push(
-      `The load generator fell behind its schedule: ${data.dropped.late} arrivals were due more than the late tolerance before it could send them (largest lag ${data.generator.maxLagMs} ms, generator CPU ${data.generator.cpuPercent} %). These results measure the generator, not the service; lower the rate per job or split it over more jobs with shard.`,
+      `The load generator fell behind its schedule: ${data.dropped.late} arrivals were due more than ${LATE_TOLERANCE_MS} ms before it could send them (largest lag ${data.generator.maxLagMs} ms, generator CPU ${data.generator.cpuPercent} %). These results measure the generator, not the service; lower the rate per job or split it over more jobs with shard.`,
     );
   } else if (peakLoop !== undefined && peakLoop >= SATURATED_LOOP_UTILIZATION) {
     verdict = 'invalid';
@@ -105,12 +111,21 @@ export function buildReport(meta: ReportMeta, data: LoadData, thresholds: readon
   } else if (data.requests === 0) {
     verdict = 'invalid';
     reasons.push('No request was sent, so nothing was measured. Check rate, duration and stages.');
+  } else if (failedOnlyInGenerator(thresholds, thresholdResults, data, summary)) {
+    verdict = 'invalid';
+    const failed = thresholdResults.filter((result) => !result.passed).map((result) => result.source);
+    const named = failed.length === 1 ? `Threshold ${failed[0]}` : `Thresholds ${failed.slice(0, -1).join(', ')} and ${failed.at(-1)}`;
+    reasons.push(
+      `${queuedSentence(data.generator)} ${named} failed on latency measured from the scheduled start, but passed on latency measured from when each request went onto a connection. So the generator's connection limit, not the service, set these results. Raise max-connections (or expected-latency, which sizes the pool), or split the rate over more jobs with shard.`,
+    );
   } else {
     for (const result of thresholdResults) {
       if (result.passed) continue;
       verdict = 'fail';
       reasons.push(result.actual === undefined ? `Threshold ${result.source} had no requests to measure.` : `Threshold ${result.source} failed: measured ${formatNumber(result.actual)}.`);
     }
+    // The service still failed on its own latency, but the queueing inflated the numbers above.
+    if (verdict === 'fail' && (data.generator.queuedRequests ?? 0) > 0) reasons.push(`${queuedSentence(data.generator)} Their latency includes that wait.`);
   }
 
   const peakRps = Math.max(meta.startRps, ...meta.stages.map((stage) => stage.targetRps));
@@ -141,8 +156,29 @@ function summarizeRoute(route: RouteData): RouteSummary {
   };
 }
 
-function thresholdSource(data: LoadData, summary: Report['summary']): ThresholdSource {
-  const histogramOf = (route: string | undefined): string | undefined => (route === undefined ? data.histogram : data.routes.find((item) => item.name === route)?.histogram);
+/**
+ * Returns true when requests queued in the generator and every failed threshold passes when
+ * latency is measured less that queueing. Then the service kept its limits and the generator's
+ * connection pool made the results fail. Error, drop and rate thresholds measure the same
+ * either way, so a failed one keeps the run failed.
+ */
+function failedOnlyInGenerator(thresholds: readonly Threshold[], results: readonly ThresholdResult[], data: LoadData, summary: Report['summary']): boolean {
+  if ((data.generator.queuedRequests ?? 0) === 0 || data.serviceHistogram === undefined) return false;
+  const failed = thresholds.filter((_threshold, index) => results[index]?.passed === false);
+  if (failed.length === 0) return false;
+  return evaluateThresholds(failed, thresholdSource(data, summary, 'service')).every((result) => result.passed);
+}
+
+function queuedSentence(generator: LoadData['generator']): string {
+  return `${generator.queuedRequests} requests waited inside the load generator for more than ${LATE_TOLERANCE_MS} ms, up to ${generator.maxQueuedMs} ms, before a keep-alive connection was free.`;
+}
+
+/** Measures thresholds on the recorded latency, or with `service` on latency less the time queued in the generator. */
+function thresholdSource(data: LoadData, summary: Report['summary'], latency: 'recorded' | 'service' = 'recorded'): ThresholdSource {
+  const histogramOf = (route: string | undefined): string | undefined => {
+    if (latency === 'service') return route === undefined ? data.serviceHistogram : data.routes.find((item) => item.name === route)?.serviceHistogram;
+    return route === undefined ? data.histogram : data.routes.find((item) => item.name === route)?.histogram;
+  };
   return {
     latencyMs(route: string | undefined, aggregation: Aggregation) {
       const encoded = histogramOf(route);
@@ -193,13 +229,16 @@ export function mergeLoadData(parts: readonly LoadData[]): LoadData {
     const matching = parts.flatMap((part) => part.routes.filter((route) => route.name === name));
     const statuses: Record<string, number> = {};
     for (const route of matching) for (const [status, count] of Object.entries(route.statuses)) statuses[status] = (statuses[status] ?? 0) + count;
-    return {
+    const merged: RouteData = {
       name,
       requests: matching.reduce((total, route) => total + route.requests, 0),
       errors: matching.reduce((total, route) => total + route.errors, 0),
       statuses,
       histogram: encodeHistogram(mergeEncoded(matching.map((route) => route.histogram))),
     };
+    const service = mergeIfAll(matching.map((route) => route.serviceHistogram));
+    if (service !== undefined) merged.serviceHistogram = service;
+    return merged;
   });
 
   const windowStarts = [...new Set(parts.flatMap((part) => part.windows.map((window) => window.startMs)))].sort((a, b) => a - b);
@@ -213,7 +252,7 @@ export function mergeLoadData(parts: readonly LoadData[]): LoadData {
     };
   });
 
-  return {
+  const merged: LoadData = {
     durationMs: first.durationMs,
     scheduled: sum((part) => part.scheduled),
     started: sum((part) => part.started),
@@ -227,9 +266,18 @@ export function mergeLoadData(parts: readonly LoadData[]): LoadData {
     windows,
     generator: mergeGenerators(parts.map((part) => part.generator)),
   };
+  const service = mergeIfAll(parts.map((part) => part.serviceHistogram));
+  if (service !== undefined) merged.serviceHistogram = service;
+  return merged;
 }
 
-/** Keeps the worst of each generator measure over the shards: any saturated shard skews the merged latency. */
+/** Merges histograms when every shard has one; a shard from an older version has none, and a partial sum would mislead. */
+function mergeIfAll(encoded: readonly (string | undefined)[]): string | undefined {
+  const present = encoded.filter((item) => item !== undefined);
+  return present.length === encoded.length ? encodeHistogram(mergeEncoded(present)) : undefined;
+}
+
+/** Keeps the worst of each generator measure over the shards, because any saturated shard skews the merged latency. Queued requests add up. */
 function mergeGenerators(generators: LoadData['generator'][]): LoadData['generator'] {
   const merged: LoadData['generator'] = {
     maxLagMs: Math.max(...generators.map((generator) => generator.maxLagMs)),
@@ -239,6 +287,10 @@ function mergeGenerators(generators: LoadData['generator'][]): LoadData['generat
   const peaks = generators.map((generator) => generator.peakLoopUtilization).filter((value) => value !== undefined);
   if (loops.length > 0) merged.loopUtilization = Math.max(...loops);
   if (peaks.length > 0) merged.peakLoopUtilization = Math.max(...peaks);
+  const queued = generators.map((generator) => generator.queuedRequests).filter((value) => value !== undefined);
+  const maxQueued = generators.map((generator) => generator.maxQueuedMs).filter((value) => value !== undefined);
+  if (queued.length > 0) merged.queuedRequests = queued.reduce((total, value) => total + value, 0);
+  if (maxQueued.length > 0) merged.maxQueuedMs = Math.max(...maxQueued);
   return merged;
 }
 

@@ -11,7 +11,7 @@ import { collectEvidence } from './evidence.ts';
 import type { EvidenceClients } from './evidence.ts';
 import type { HttpClient, PoolOptions } from './http.ts';
 import type { Inputs } from './inputs.ts';
-import { buildReport, mergeLoadData, parseReport } from './report.ts';
+import { LATE_TOLERANCE_MS, buildReport, mergeLoadData, parseReport } from './report.ts';
 import type { Report, ReportMeta } from './report.ts';
 import { isHostAllowed, isProductionHost } from './safety.ts';
 import { ScenarioError, checkTemplates, parseScenario } from './scenario.ts';
@@ -47,10 +47,6 @@ export interface Result {
   markdownPath: string;
 }
 
-// An arrival sent more than this after its scheduled time means the generator fell behind.
-// Node's timers add about 1 ms; the rest of the margin allows for garbage-collection pauses
-// and short CPU contention on a shared runner. The value is a judgement, not a measured bound.
-const LATE_TOLERANCE_MS = 100;
 
 export async function run(inputs: Inputs, deps: Deps): Promise<Result> {
   const { logger } = deps;

@@ -186,5 +186,6 @@ function truncateUtf8(text: string, maxBytes: number): string {
 
 function generatorCell(generator: LoadData['generator']): string {
   const loop = generator.peakLoopUtilization === undefined ? '' : `, event loop busy ${formatNumber(generator.peakLoopUtilization * 100)} % at peak`;
-  return `CPU ${generator.cpuPercent} %, max lag ${generator.maxLagMs} ms${loop}`;
+  const queued = generator.queuedRequests ? `, ${generator.queuedRequests} requests queued for a connection (up to ${generator.maxQueuedMs} ms)` : '';
+  return `CPU ${generator.cpuPercent} %, max lag ${generator.maxLagMs} ms${loop}${queued}`;
 }

@@ -88,6 +88,22 @@ describe('runLoad', () => {
     expect(data.routes.map((route) => [route.name, route.requests, route.errors])).toEqual([['get-quiz', 10, 0]]);
   });
 
+  it('counts requests queued for a connection', async () => {
+    const client = recordingClient(() => ({ status: 200, connectionWaitMs: 400 }));
+    const data = await runLoad({ ...optionsOf([PLAIN], 100), lateToleranceMs: 100 }, depsOf(client));
+    expect(data.dropped).toEqual({ late: 0, inFlightLimit: 0 });
+    expect(data.generator.queuedRequests).toBe(10);
+    expect(data.generator.maxQueuedMs).toBeGreaterThanOrEqual(400);
+    expect(data.serviceHistogram).toBeDefined();
+  });
+
+  it('counts no queue when connections are free', async () => {
+    const client = recordingClient(() => ({ status: 200, connectionWaitMs: 1 }));
+    const data = await runLoad({ ...optionsOf([PLAIN], 100), lateToleranceMs: 100 }, depsOf(client));
+    expect(data.generator.queuedRequests).toBe(0);
+    expect(data.generator.maxQueuedMs).toBeLessThan(100);
+  });
+
   it('fills templates per iteration and passes extracted values to later steps', async () => {
     let next = 1;
     const client = recordingClient((request) => (request.path === '/sessions' ? { status: 201, body: JSON.stringify({ id: `s${next++}` }) } : { status: 200 }));

@@ -8,6 +8,8 @@ export interface FakeRequest {
   offsetMs: number;
   latencyMs: number;
   status?: string;
+  /** Part of the latency spent queued in the generator. */
+  queuedMs?: number;
 }
 
 /** Builds the raw data of a run from a list of requests, as the engine would record them. */
@@ -16,7 +18,7 @@ export function loadDataOf(requests: FakeRequest[], overrides: Partial<LoadData>
   for (const request of requests) {
     const status = request.status ?? '200';
     const code = Number(status);
-    recorder.record(request.route, request.offsetMs, request.latencyMs, status, !(code >= 200 && code < 400));
+    recorder.record(request.route, request.offsetMs, request.latencyMs, status, !(code >= 200 && code < 400), request.queuedMs);
   }
   const routes = recorder.routeData();
   return {
@@ -29,9 +31,10 @@ export function loadDataOf(requests: FakeRequest[], overrides: Partial<LoadData>
     errors: routes.reduce((sum, route) => sum + route.errors, 0),
     routes,
     histogram: encodeHistogram(recorder.overall),
+    serviceHistogram: encodeHistogram(recorder.overallService),
     windowMs: 1000,
     windows: recorder.windowData(),
-    generator: { maxLagMs: 2, cpuPercent: 10 },
+    generator: { maxLagMs: 2, cpuPercent: 10, queuedRequests: recorder.queuedRequests, maxQueuedMs: recorder.maxQueuedMs },
     ...overrides,
   };
 }

@@ -21,8 +21,8 @@ describe('undiciClient', () => {
     client = undiciClient(server.url, { connections: 2, requestTimeoutMs: 2000 });
     const read = await client.send({ method: 'GET', path: '/quizzes/q1', headers: {}, readBody: true });
     const discarded = await client.send({ method: 'GET', path: '/quizzes/q2', headers: {}, readBody: false });
-    expect(read).toEqual({ status: 200, body: '{"ok":true}' });
-    expect(discarded).toEqual({ status: 200 });
+    expect(read).toEqual({ status: 200, body: '{"ok":true}', connectionWaitMs: expect.any(Number) });
+    expect(discarded).toEqual({ status: 200, connectionWaitMs: expect.any(Number) });
     expect(server.requests).toEqual(['GET /quizzes/q1', 'GET /quizzes/q2']);
   });
 
@@ -36,7 +36,7 @@ describe('undiciClient', () => {
     });
     client = undiciClient(server.url, { connections: 1, requestTimeoutMs: 2000 });
     const response = await client.send({ method: 'POST', path: '/sessions', headers: { 'content-type': 'application/json' }, body: '{"userId":"u1"}', readBody: true });
-    expect(response).toEqual({ status: 201, body: '{"id":"s1"}' });
+    expect(response).toEqual({ status: 201, body: '{"id":"s1"}', connectionWaitMs: expect.any(Number) });
     expect(received).toEqual([{ method: 'POST', contentType: 'application/json', body: '{"userId":"u1"}' }]);
   });
 
@@ -46,6 +46,16 @@ describe('undiciClient', () => {
     const active = client;
     const responses = await Promise.all(Array.from({ length: 5 }, (_, index) => active.send({ method: 'GET', path: `/${index}`, headers: {}, readBody: false })));
     expect(responses.map((response) => response.status)).toEqual([200, 200, 200, 200, 200]);
+  });
+
+  it('measures the wait for a free connection', async () => {
+    server = await startServer((request, response, body) => setTimeout(() => fastHandler(request, response, body), 200));
+    client = undiciClient(server.url, { connections: 1, requestTimeoutMs: 2000 });
+    const active = client;
+    const [first, second] = await Promise.all([0, 1].map((index) => active.send({ method: 'GET', path: `/${index}`, headers: {}, readBody: false })));
+    // The first request waits only for the connection to open; the second waits for the first response.
+    expect(first?.connectionWaitMs).toBeLessThan(150);
+    expect(second?.connectionWaitMs).toBeGreaterThanOrEqual(190);
   });
 
   it('rejects with a timeout when the response headers do not come in time', async () => {

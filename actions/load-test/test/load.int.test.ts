@@ -91,6 +91,23 @@ describe('load-test against 127.0.0.1', () => {
     expect(report.data.requests).toBe(300);
   });
 
+  it('calls a run short of connections invalid', async () => {
+    // Two connections to a 200 ms server carry 10 requests/s, so at 20/s the rest queue in the generator.
+    const server = await serve(delayHandler(200));
+    const result = await runLoadTest({ 'target-url': server.url, 'allowed-hosts': '127.0.0.1', rate: '20', duration: '2s', 'max-connections': '2', 'fail-on-verdict': 'false' });
+
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs.verdict).toBe('invalid');
+    const report = await reportOf(result);
+    expect(report.data.requests).toBe(40);
+    expect(report.data.errors).toBe(0);
+    expect(report.data.generator.queuedRequests).toBeGreaterThan(10);
+    expect(report.data.generator.maxQueuedMs).toBeGreaterThan(1000);
+    expect(report.summary.latency.p95Ms).toBeGreaterThan(1000);
+    expect(report.reasons[0]).toContain('Raise max-connections');
+    expect(result.summary).toContain('requests queued for a connection');
+  });
+
   it('fails a threshold with the reason', async () => {
     const server = await serve(delayHandler(50));
     const result = await runLoadTest({ 'target-url': server.url, 'allowed-hosts': '127.0.0.1', rate: '50', duration: '1s', thresholds: 'p(95)<20\nrate<0.01' });

@@ -53,6 +53,47 @@ describe('buildReport', () => {
     expect(buildReport(metaOf(), data, DEFAULTS).verdict).toBe('pass');
   });
 
+  it('calls a run limited by its connections invalid', () => {
+    // The service responded in 20 to 119 ms, but each request first queued 1500 ms for a connection.
+    const requests = steadyRequests().map((request) => ({ ...request, latencyMs: request.latencyMs + 1500, queuedMs: 1500 }));
+    const report = buildReport(metaOf(), loadDataOf(requests), DEFAULTS);
+    expect(report.verdict).toBe('invalid');
+    expect(report.reasons).toHaveLength(1);
+    expect(report.reasons[0]).toContain('100 requests waited inside the load generator for more than 100 ms, up to 1500 ms');
+    expect(report.reasons[0]).toContain('Thresholds p(95)<500 and p(99)<1500 failed on latency measured from the scheduled start');
+    expect(report.reasons[0]).toContain('Raise max-connections');
+    expect(report.thresholds.find((result) => result.source === 'p(95)<500')).toMatchObject({ passed: false });
+  });
+
+  it('fails a slow service whose requests also queued', () => {
+    const requests = steadyRequests('get-quiz', 600).map((request) => ({ ...request, latencyMs: request.latencyMs + 300, queuedMs: 300 }));
+    const report = buildReport(metaOf(), loadDataOf(requests), DEFAULTS);
+    expect(report.verdict).toBe('fail');
+    expect(report.reasons).toContain('Threshold p(95)<500 failed: measured 994.3.');
+    expect(report.reasons.at(-1)).toBe('100 requests waited inside the load generator for more than 100 ms, up to 300 ms, before a keep-alive connection was free. Their latency includes that wait.');
+  });
+
+  it('fails on errors even when requests queued', () => {
+    const requests = steadyRequests().map((request, index) => ({ ...request, latencyMs: request.latencyMs + 900, queuedMs: 900, status: index % 10 === 0 ? '503' : '200' }));
+    const report = buildReport(metaOf(), loadDataOf(requests), DEFAULTS);
+    expect(report.verdict).toBe('fail');
+    expect(report.reasons).toContain('Threshold rate<0.01 failed: measured 0.1.');
+  });
+
+  it('fails queued requests of a report without service latency', () => {
+    const requests = steadyRequests().map((request) => ({ ...request, latencyMs: request.latencyMs + 900, queuedMs: 900 }));
+    const data = loadDataOf(requests);
+    delete data.serviceHistogram;
+    expect(buildReport(metaOf(), data, DEFAULTS).verdict).toBe('fail');
+  });
+
+  it('ignores a short queue', () => {
+    const requests = steadyRequests().map((request) => ({ ...request, queuedMs: 50 }));
+    const report = buildReport(metaOf(), loadDataOf(requests), parseThresholds('p(99)<100'));
+    expect(report.verdict).toBe('fail');
+    expect(report.reasons).toEqual(['Threshold p(99)<100 failed: measured 118.']);
+  });
+
   it('fails, not invalid, on in-flight drops', () => {
     const data = loadDataOf(steadyRequests(), { scheduled: 110, dropped: { late: 0, inFlightLimit: 10 } });
     const report = buildReport(metaOf(), data, DEFAULTS);
@@ -74,18 +115,32 @@ describe('mergeLoadData', () => {
   });
 
   it('merges shards exactly', () => {
-    const all = steadyRequests('get-quiz').concat(steadyRequests('answer', 300));
+    const all = steadyRequests('get-quiz').concat(steadyRequests('answer', 300).map((request, index) => ({ ...request, queuedMs: index })));
     const shards = [0, 1, 2].map((shard) => all.filter((_, index) => index % 3 === shard));
     const merged = mergeLoadData(shards.map((requests) => loadDataOf(requests)));
     const single = loadDataOf(all);
 
     expect(merged.requests).toBe(200);
     expect(merged.histogram).toBe(single.histogram);
+    expect(merged.serviceHistogram).toBe(single.serviceHistogram);
+    expect(merged.serviceHistogram).not.toBe(merged.histogram);
+    expect(merged.generator.queuedRequests).toBe(single.generator.queuedRequests);
+    expect(merged.generator.maxQueuedMs).toBe(single.generator.maxQueuedMs);
     expect(merged.routes).toEqual(single.routes);
     expect(merged.windows).toEqual(single.windows);
     const mergedReport = buildReport(metaOf({ shardCount: 3 }), merged, DEFAULTS);
     const singleReport = buildReport(metaOf(), single, DEFAULTS);
     expect(mergedReport.summary).toEqual(singleReport.summary);
+  });
+
+  it('drops service latency when a shard lacks it', () => {
+    const older = loadDataOf(steadyRequests());
+    delete older.serviceHistogram;
+    for (const route of older.routes) delete route.serviceHistogram;
+    const merged = mergeLoadData([loadDataOf(steadyRequests()), older]);
+    expect(merged.serviceHistogram).toBeUndefined();
+    expect(merged.routes[0]?.serviceHistogram).toBeUndefined();
+    expect(merged.routes[0]?.requests).toBe(200);
   });
 
   it('rejects different schedules', () => {
