@@ -11,7 +11,7 @@ import { collectEvidence } from './evidence.ts';
 import type { EvidenceClients } from './evidence.ts';
 import type { HttpClient, PoolOptions } from './http.ts';
 import type { Inputs } from './inputs.ts';
-import { LATE_TOLERANCE_MS, buildReport, mergeLoadData, parseReport } from './report.ts';
+import { LATE_TOLERANCE_MS, buildReport, formatNumber, mergeLoadData, parseReport } from './report.ts';
 import type { Report, ReportMeta } from './report.ts';
 import { isHostAllowed, isProductionHost } from './safety.ts';
 import { ScenarioError, checkTemplates, parseScenario } from './scenario.ts';
@@ -137,7 +137,14 @@ async function runOne(url: URL, scenario: Scenario, inputs: Inputs, deps: Deps):
 
   const shardPeakRps = Math.max(inputs.startRps, ...inputs.stages.map((stage) => stage.targetRps)) / inputs.shardCount;
   // Expected concurrency is rate × latency (Little's law); twice that leaves room for latency spikes.
-  const connections = Math.min(inputs.maxConnections, Math.max(2, Math.ceil(shardPeakRps * (inputs.expectedLatencyMs / 1000) * 2)));
+  const neededConnections = Math.max(2, Math.ceil(shardPeakRps * (inputs.expectedLatencyMs / 1000) * 2));
+  const connections = Math.min(inputs.maxConnections, neededConnections);
+  if (neededConnections > connections) {
+    const slowestMs = Math.floor((connections / shardPeakRps) * 1000);
+    deps.logger.warning(
+      `max-connections (${connections}) is below the ${neededConnections} connections that ${formatNumber(shardPeakRps)}/s × expected-latency × 2 calls for. Responses slower than ${slowestMs} ms will make requests wait for a connection inside the generator, which can make the run invalid. Raise max-connections or split the rate with shard.`,
+    );
+  }
   // Beyond rate × timeout in flight, new requests would wait in the queue past the request timeout anyway.
   const maxInFlight = Math.max(100, Math.ceil(shardPeakRps * (inputs.requestTimeoutMs / 1000)));
   const basePath = url.pathname.replace(/\/+$/, '');

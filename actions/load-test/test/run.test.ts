@@ -82,6 +82,19 @@ describe('run', () => {
     expect(files.get('/reports/report.md')).toBe(result.markdown);
   });
 
+  it('warns when max-connections caps the pool', async () => {
+    const { deps, logger } = fakeDeps();
+    await run(inputsOf({ ...TESTING, 'max-connections': '4' }), deps);
+    // 50/s × 200 ms × 2 calls for 20 connections, and 4 carry 50/s only while responses take 80 ms or less.
+    expect(logger.text()).toContain('warning: max-connections (4) is below the 20 connections that 50/s × expected-latency × 2 calls for. Responses slower than 80 ms will make requests wait');
+  });
+
+  it('sizes the pool without a warning when max-connections allows', async () => {
+    const { deps, logger } = fakeDeps();
+    await run(inputsOf(TESTING), deps);
+    expect(logger.text()).not.toContain('max-connections');
+  });
+
   it('replaces scenario variables from the input', async () => {
     const { deps, sent } = fakeDeps();
     await run(inputsOf({ ...TESTING, variables: 'quizId=6405c1f5c3a1b2d4e5f60718' }), deps);
