@@ -293,18 +293,26 @@ async function runIteration(
       status = errorKind(error);
       failed = true;
     }
+    // A response without a value that later steps need fails its step, so a renamed field
+    // shows as errors on that route instead of as a run that never reached the later steps.
+    if (!failed && hasKeys(step.extract)) {
+      variables ??= { ...options.scenario.variables };
+      if (!extractVariables(step.extract, body, variables)) {
+        status = EXTRACT_FAILED;
+        failed = true;
+      }
+    }
 
     const end = deps.clock();
     recorder.record(step.name, stepStart - origin, end - stepStart, status, failed, queuedMs);
     if (failed) return false;
-    if (hasKeys(step.extract)) {
-      variables ??= { ...options.scenario.variables };
-      if (!extractVariables(step.extract, body, variables)) return false;
-    }
     stepStart = end;
   }
   return true;
 }
+
+/** Status recorded for a response that lacks a value the step's `extract` names. */
+export const EXTRACT_FAILED = 'extract-failed';
 
 /** Fills a step's templates into the request to send. */
 function buildRequest(step: RequestStep, context: TemplateContext): HttpRequest {

@@ -11,7 +11,7 @@ import { collectEvidence } from './evidence.ts';
 import type { EvidenceClients } from './evidence.ts';
 import type { HttpClient, PoolOptions } from './http.ts';
 import type { Inputs } from './inputs.ts';
-import { LATE_TOLERANCE_MS, buildReport, formatNumber, mergeLoadData, parseReport } from './report.ts';
+import { LATE_TOLERANCE_MS, buildReport, formatNumber, mergeLoadData, parseReport, round } from './report.ts';
 import type { Report, ReportMeta } from './report.ts';
 import { isHostAllowed, isProductionHost } from './safety.ts';
 import { ScenarioError, checkTemplates, parseScenario } from './scenario.ts';
@@ -136,13 +136,16 @@ async function runOne(url: URL, scenario: Scenario, inputs: Inputs, deps: Deps):
   if (!isHostAllowed(url, inputs.allowedHosts)) throw new ActionError(`Host "${url.host}" is not in allowed-hosts (${inputs.allowedHosts.join(', ')}); no request was sent.`);
 
   const shardPeakRps = Math.max(inputs.startRps, ...inputs.stages.map((stage) => stage.targetRps)) / inputs.shardCount;
-  // Expected concurrency is rate × latency (Little's law); twice that leaves room for latency spikes.
-  const neededConnections = Math.max(2, Math.ceil(shardPeakRps * (inputs.expectedLatencyMs / 1000) * 2));
+  // Expected concurrency is requests/s × latency (Little's law). An iteration sends its steps one
+  // after another, so requests/s is the arrival rate times the mean steps per iteration. Twice
+  // that leaves room for latency spikes.
+  const requestRps = shardPeakRps * meanSteps(scenario);
+  const neededConnections = Math.max(2, Math.ceil(requestRps * (inputs.expectedLatencyMs / 1000) * 2));
   const connections = Math.min(inputs.maxConnections, neededConnections);
   if (neededConnections > connections) {
-    const slowestMs = Math.floor((connections / shardPeakRps) * 1000);
+    const slowestMs = Math.floor((connections / requestRps) * 1000);
     deps.logger.warning(
-      `max-connections (${connections}) is below the ${neededConnections} connections that ${formatNumber(shardPeakRps)}/s × expected-latency × 2 calls for. Responses slower than ${slowestMs} ms will make requests wait for a connection inside the generator, which can make the run invalid. Raise max-connections or split the rate with shard.`,
+      `max-connections (${connections}) is below the ${neededConnections} connections that ${formatNumber(round(requestRps, 1))} requests/s × expected-latency × 2 calls for. Responses slower than ${slowestMs} ms will make requests wait for a connection inside the generator, which can make the run invalid. Raise max-connections or split the rate with shard.`,
     );
   }
   // Beyond rate × timeout in flight, new requests would wait in the queue past the request timeout anyway.
@@ -174,6 +177,13 @@ async function runOne(url: URL, scenario: Scenario, inputs: Inputs, deps: Deps):
 function prefixPaths(client: HttpClient, basePath: string): HttpClient {
   if (basePath === '') return client;
   return { ...client, send: (request) => client.send({ ...request, path: basePath + request.path }) };
+}
+
+/** Returns the mean number of request steps per iteration, weighting each flow by its share of arrivals. */
+export function meanSteps(scenario: Scenario): number {
+  const totalWeight = scenario.flows.reduce((sum, flow) => sum + flow.weight, 0);
+  if (totalWeight <= 0) return 1;
+  return scenario.flows.reduce((sum, flow) => sum + flow.weight * flow.steps.length, 0) / totalWeight;
 }
 
 function describeLoad(inputs: Inputs): string {

@@ -126,6 +126,9 @@ describe('runLoad', () => {
     const data = await runLoad(optionsOf([SESSION], 20), depsOf(client));
     expect(data.iterations).toEqual({ completed: 0, failed: 2 });
     expect(client.sent.map((request) => request.path)).toEqual(['/sessions', '/sessions']);
+    // The step counts as failed, so the error rate shows the broken flow.
+    expect(data.errors).toBe(2);
+    expect(data.routes).toEqual([expect.objectContaining({ name: 'start', requests: 2, errors: 2, statuses: { 'extract-failed': 2 } })]);
   });
 });
 

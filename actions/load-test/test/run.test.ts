@@ -86,7 +86,14 @@ describe('run', () => {
     const { deps, logger } = fakeDeps();
     await run(inputsOf({ ...TESTING, 'max-connections': '4' }), deps);
     // 50/s × 200 ms × 2 calls for 20 connections, and 4 carry 50/s only while responses take 80 ms or less.
-    expect(logger.text()).toContain('warning: max-connections (4) is below the 20 connections that 50/s × expected-latency × 2 calls for. Responses slower than 80 ms will make requests wait');
+    expect(logger.text()).toContain('warning: max-connections (4) is below the 20 connections that 50 requests/s × expected-latency × 2 calls for. Responses slower than 80 ms will make requests wait');
+  });
+
+  it('sizes the pool for every step of a flow', async () => {
+    const { deps, logger } = fakeDeps();
+    await run(inputsOf({ ...TESTING, scenario: 'session', rate: '10', 'max-connections': '4' }), deps);
+    // The session flow sends 9 requests per arrival: 90 requests/s × 200 ms × 2 calls for 36 connections.
+    expect(logger.text()).toContain('below the 36 connections that 90 requests/s × expected-latency × 2 calls for');
   });
 
   it('sizes the pool without a warning when max-connections allows', async () => {
