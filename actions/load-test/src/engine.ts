@@ -196,7 +196,10 @@ export async function runLoad(options: LoadOptions, deps: LoadDeps): Promise<Loa
   const cpuBefore = deps.cpuTimeUs();
   const loopMeter = deps.eventLoop ? new LoopMeter(deps.eventLoop, recorder.windowMs) : undefined;
 
-  const start = (iteration: number, scheduledAt: number): void => {
+  const start = (shardArrival: number, scheduledAt: number): void => {
+    // Shard i of N takes arrivals i, i + N, … of the full schedule. Numbering iterations by the
+    // full schedule keeps {{iteration}} and {{userId}} unique across the shards of one run.
+    const iteration = shardArrival * options.shardCount + options.shardIndex;
     const promise = runIteration(pickFlow(), iteration, scheduledAt, origin, options, deps, recorder, fixedRequests).then((ok) => {
       if (ok) iterations.completed += 1;
       else iterations.failed += 1;

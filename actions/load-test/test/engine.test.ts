@@ -121,6 +121,13 @@ describe('runLoad', () => {
     ]);
   });
 
+  it('numbers iterations across shards', async () => {
+    const client = recordingClient(() => ({ status: 201, body: '{"id":"s1"}' }));
+    const flow: Flow = { name: 'start', weight: 1, steps: [{ name: 'start', method: 'POST', path: '/sessions?user={{userId}}', headers: {}, extract: {} }] };
+    await runLoad({ ...optionsOf([flow], 40), shardIndex: 1, shardCount: 2 }, depsOf(client));
+    expect(client.sent.map((request) => request.path)).toEqual(['/sessions?user=run1-user-1', '/sessions?user=run1-user-3']);
+  });
+
   it('ends an iteration when a value to extract is missing from the response', async () => {
     const client = recordingClient(() => ({ status: 201, body: '{}' }));
     const data = await runLoad(optionsOf([SESSION], 20), depsOf(client));
