@@ -42,7 +42,8 @@ export interface Report {
   target: string;
   startedAt: string;
   endedAt: string;
-  load: { stages: Stage[]; startRps: number; peakRps: number; durationMs: number; shardCount: number };
+  /** `shardIndex` (from 0) is set on a shard's own report and absent after a merge or in reports of older versions. */
+  load: { stages: Stage[]; startRps: number; peakRps: number; durationMs: number; shardCount: number; shardIndex?: number };
   /** Raw counts and histograms: enough to merge shards or recompute any percentile. */
   data: LoadData;
   summary: {
@@ -75,6 +76,8 @@ export interface ReportMeta {
   stages: Stage[];
   startRps: number;
   shardCount: number;
+  /** This job's shard, from 0, when the run was split; absent for a merged report. */
+  shardIndex?: number;
 }
 
 /** Builds the report from the raw data: summaries, thresholds and the verdict. */
@@ -136,7 +139,7 @@ export function buildReport(meta: ReportMeta, data: LoadData, thresholds: readon
     target: meta.target,
     startedAt: meta.startedAt,
     endedAt: meta.endedAt,
-    load: { stages: meta.stages, startRps: meta.startRps, peakRps, durationMs: data.durationMs, shardCount: meta.shardCount },
+    load: { stages: meta.stages, startRps: meta.startRps, peakRps, durationMs: data.durationMs, shardCount: meta.shardCount, ...(meta.shardIndex === undefined ? {} : { shardIndex: meta.shardIndex }) },
     data,
     summary,
     thresholds: thresholdResults,

@@ -170,7 +170,7 @@ async function runOne(url: URL, scenario: Scenario, inputs: Inputs, deps: Deps):
   const endedAt = new Date(deps.clock()).toISOString();
   deps.logger.info(`Sent ${data.requests} requests in ${data.started} iterations; ${data.errors} failed; ${data.dropped.late + data.dropped.inFlightLimit} arrivals dropped.`);
 
-  const meta: ReportMeta = { runId: deps.runId, scenario: scenario.name, target: `${url.origin}${basePath}`, startedAt, endedAt, stages: inputs.stages, startRps: inputs.startRps, shardCount: inputs.shardCount };
+  const meta: ReportMeta = { runId: deps.runId, scenario: scenario.name, target: `${url.origin}${basePath}`, startedAt, endedAt, stages: inputs.stages, startRps: inputs.startRps, shardCount: inputs.shardCount, ...(inputs.shardCount > 1 ? { shardIndex: inputs.shardIndex } : {}) };
   return buildReport(meta, data, inputs.thresholds);
 }
 
@@ -205,10 +205,10 @@ async function mergeReports(inputs: Inputs, deps: Deps): Promise<Report> {
   }
   const first = reports[0] as Report;
   const shardCount = first.load.shardCount;
-  if (reports.length !== shardCount) deps.logger.warning(`Merging ${reports.length} reports, but the shards ran as ${shardCount} jobs; the merged rate covers only the reports given.`);
   if (reports.some((report) => report.runId !== first.runId || report.scenario !== first.scenario)) {
     throw new ActionError(`The reports to merge come from different runs or scenarios (${reports.map((report) => `${report.runId}/${report.scenario}`).join(', ')}). Merge only the shards of one run.`);
   }
+  const missing = missingShards(reports, inputs.merge, shardCount);
 
   const data = mergeLoadData(reports.map((report) => report.data));
   const startedAt = reports.map((report) => report.startedAt).sort()[0] as string;
@@ -216,8 +216,33 @@ async function mergeReports(inputs: Inputs, deps: Deps): Promise<Report> {
   deps.logger.info(`Merged ${reports.length} reports: ${data.requests} requests, ${data.errors} errors.`);
   const meta: ReportMeta = { runId: first.runId, scenario: first.scenario, target: first.target, startedAt, endedAt, stages: first.load.stages, startRps: first.load.startRps, shardCount };
   const merged = buildReport(meta, data, inputs.thresholds);
+  if (missing > 0) {
+    // The merged data covers only part of the target rate, so no threshold on it speaks for the run.
+    merged.verdict = 'invalid';
+    merged.reasons.unshift(`The reports of ${missing} of the ${shardCount} shards are missing, so the merged results cover only part of the target rate. Download the report.json of every shard job before merging, or rerun the shards that failed.`);
+  }
   logVerdict(merged, deps.logger);
   return merged;
+}
+
+/**
+ * Returns how many shards of the run have no report among those given. Two reports of the same
+ * shard are an error, because merging both would count that shard's requests twice. Reports of
+ * older versions carry no shard index and are only counted.
+ */
+function missingShards(reports: readonly Report[], files: readonly string[], shardCount: number): number {
+  const seen = new Map<number, string>();
+  reports.forEach((report, position) => {
+    const index = report.load.shardIndex;
+    if (index === undefined) return;
+    const earlier = seen.get(index);
+    if (earlier !== undefined) {
+      throw new ActionError(`Reports ${earlier} and ${files[position]} are both shard ${index + 1} of ${shardCount}. Give each shard's report.json once.`);
+    }
+    seen.set(index, files[position] as string);
+  });
+  if (reports.length > shardCount) throw new ActionError(`${reports.length} reports were given, but the run had ${shardCount} shards. Give each shard's report.json once.`);
+  return shardCount - reports.length;
 }
 
 async function compareWithFile(report: Report, file: string, tolerance: number, deps: Deps): Promise<Comparison> {

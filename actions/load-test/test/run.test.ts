@@ -194,6 +194,32 @@ describe('run', () => {
     expect(merged.report.data.requests).toBe(8);
     expect(merged.report.summary.targetRps).toBe(40);
     expect(merged.report.load.shardCount).toBe(2);
+    expect(shards.map((report) => report.load.shardIndex)).toEqual([0, 1]);
+    expect(merged.report.load.shardIndex).toBeUndefined();
+    expect(merged.report.verdict).toBe('pass');
+  });
+
+  it('rejects a shard given twice', async () => {
+    const { deps: shardDeps } = fakeDeps();
+    const shard = (await run(inputsOf({ ...TESTING, rate: '40', shard: '1/2' }), shardDeps)).report;
+    const { deps, files } = fakeDeps();
+    files.set('a/report.json', JSON.stringify(shard));
+    files.set('b/report.json', JSON.stringify(shard));
+    await expect(run(inputsOf({ 'allowed-hosts': 'quiz-api.testing.example.org', merge: 'a/report.json, b/report.json' }), deps)).rejects.toThrow(
+      'Reports a/report.json and b/report.json are both shard 1 of 2. Give each shard\'s report.json once.',
+    );
+  });
+
+  it('calls a merge with a shard missing invalid', async () => {
+    const { deps: shardDeps } = fakeDeps();
+    const shard = (await run(inputsOf({ ...TESTING, rate: '40', shard: '2/2' }), shardDeps)).report;
+    const { deps, files } = fakeDeps();
+    files.set('b/report.json', JSON.stringify(shard));
+    const merged = await run(inputsOf({ 'allowed-hosts': 'quiz-api.testing.example.org', merge: 'b/report.json' }), deps);
+    expect(merged.report.verdict).toBe('invalid');
+    expect(merged.report.reasons[0]).toBe(
+      "The reports of 1 of the 2 shards are missing, so the merged results cover only part of the target rate. Download the report.json of every shard job before merging, or rerun the shards that failed.",
+    );
   });
 });
 
