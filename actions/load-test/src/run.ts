@@ -51,6 +51,9 @@ export interface Result {
 export async function run(inputs: Inputs, deps: Deps): Promise<Result> {
   const { logger } = deps;
   let report: Report;
+  // Read before any load, so a missing or wrong baseline file stops the run before it spends a test window.
+  const baselineFile = inputs.baseline;
+  const baselineReport = baselineFile === undefined ? undefined : await readBaseline(baselineFile, deps);
 
   if (inputs.merge.length > 0) {
     report = await logger.group('Merge shard reports', () => mergeReports(inputs, deps));
@@ -67,9 +70,8 @@ export async function run(inputs: Inputs, deps: Deps): Promise<Result> {
     }
   }
 
-  if (inputs.baseline) {
-    const file = inputs.baseline;
-    report.comparison = await logger.group('Compare with the baseline report', async () => compareWithFile(report, file, inputs.tolerance, deps));
+  if (baselineFile !== undefined && baselineReport !== undefined) {
+    report.comparison = compareReports(report, baselineReport, baselineFile, inputs.tolerance);
   }
   if (report.comparison) logComparison(report.comparison, logger);
 
@@ -245,14 +247,14 @@ function missingShards(reports: readonly Report[], files: readonly string[], sha
   return shardCount - reports.length;
 }
 
-async function compareWithFile(report: Report, file: string, tolerance: number, deps: Deps): Promise<Comparison> {
+async function readBaseline(file: string, deps: Deps): Promise<Report> {
   let text: string;
   try {
     text = await deps.readFile(file);
   } catch {
     throw new ActionError(`Baseline report ${file} was not found. Download the previous run's report.json artifact before this step, or leave baseline empty.`);
   }
-  return compareReports(report, parseReport(text, file), file, tolerance);
+  return parseReport(text, file);
 }
 
 function logVerdict(report: Report, logger: Logger): void {

@@ -159,6 +159,23 @@ describe('run', () => {
     expect(clients).toEqual([]);
   });
 
+  it('compares with a baseline file', async () => {
+    const { deps: firstDeps } = fakeDeps();
+    const previous = (await run(inputsOf(TESTING), firstDeps)).report;
+    const { deps, files } = fakeDeps();
+    files.set('previous/report.json', JSON.stringify(previous));
+    const result = await run(inputsOf({ ...TESTING, baseline: 'previous/report.json' }), deps);
+    expect(result.report.comparison).toMatchObject({ baseline: 'previous/report.json', conclusive: true });
+  });
+
+  it('checks the baseline file before sending load', async () => {
+    const { deps, sent, files } = fakeDeps();
+    files.set('notes.json', '{"schema": "other"}');
+    await expect(run(inputsOf({ ...TESTING, baseline: 'missing/report.json' }), deps)).rejects.toThrow('Baseline report missing/report.json was not found.');
+    await expect(run(inputsOf({ ...TESTING, baseline: 'notes.json' }), deps)).rejects.toThrow('notes.json is not a load-test report');
+    expect(sent).toEqual([]);
+  });
+
   it('runs the baseline endpoint after the target', async () => {
     const { deps, sent } = fakeDeps();
     const result = await run(inputsOf({ ...TESTING, 'baseline-url': 'https://lambda.testing.example.org/prod' }), deps);
