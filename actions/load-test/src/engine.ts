@@ -4,7 +4,7 @@ import { ArrivalSchedule } from './schedule.ts';
 import type { Stage } from './schedule.ts';
 import { fillTemplate, fillValue, flowPicker, readPath } from './scenario.ts';
 import type { Flow, RequestStep, Scenario, TemplateContext } from './scenario.ts';
-import { errorKind } from './http.ts';
+import { NOT_SENT, errorKind } from './http.ts';
 import type { HttpClient, HttpRequest } from './http.ts';
 import { createHistogram, encodeHistogram } from './histogram.ts';
 
@@ -307,6 +307,7 @@ async function runIteration(
     }
 
     const end = deps.clock();
+    if (status === NOT_SENT) queuedMs = end - stepStart;
     recorder.record(step.name, stepStart - origin, end - stepStart, status, failed, queuedMs);
     if (failed) return false;
     stepStart = end;

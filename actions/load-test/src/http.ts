@@ -57,16 +57,40 @@ export function undiciClient(origin: string, options: PoolOptions): HttpClient {
     keepAliveTimeout: 30_000,
     connect: { timeout: options.requestTimeoutMs },
   });
+  let destroying = false;
   return {
     send(request) {
       return new Promise<HttpResponse>((resolve, reject) => {
-        const handler = new ResponseHandler(request.readBody, performance.now(), resolve, reject);
+        const handler: ResponseHandler = new ResponseHandler(request.readBody, performance.now(), resolve, (error) => {
+          // A request still in the pool's queue when the run ends never reached the service.
+          reject(destroying && !handler.onConnection ? new NotSentError(error) : error);
+        });
         pool.dispatch({ origin, method: request.method as Dispatcher.HttpMethod, path: request.path, headers: request.headers, body: request.body ?? null }, handler);
       });
     },
     close: () => pool.close(),
-    destroy: () => pool.destroy(),
+    destroy: () => {
+      destroying = true;
+      return pool.destroy();
+    },
   };
+}
+
+/** Status of a request that was still waiting for a connection when the run ended, so it was never sent. */
+export const NOT_SENT = 'not-sent';
+/** Status of a request that was on a connection, waiting for its response, when the run ended. */
+export const ABORTED = 'aborted';
+/** Statuses of requests that the end of the run cut off, so they carry no outcome of the service. */
+export const ENDED_BY_RUN: readonly string[] = [NOT_SENT, ABORTED];
+
+/** Rejects a request that `destroy` ended before it went onto a connection. */
+export class NotSentError extends Error {
+  readonly code = NOT_SENT;
+
+  constructor(cause: Error) {
+    super('The request was still waiting for a free connection when the run ended, so it was never sent.', { cause });
+    this.name = 'NotSentError';
+  }
 }
 
 /**
@@ -83,6 +107,11 @@ class ResponseHandler implements Dispatcher.DispatchHandler {
   private status = 0;
   private connectionWaitMs: number | undefined;
   private chunks: Buffer[] | undefined;
+
+  /** True once undici has written the request to a connection. */
+  get onConnection(): boolean {
+    return this.connectionWaitMs !== undefined;
+  }
 
   constructor(keepBody: boolean, sentAt: number, resolve: (response: HttpResponse) => void, reject: (error: Error) => void) {
     this.keepBody = keepBody;
@@ -122,7 +151,8 @@ class ResponseHandler implements Dispatcher.DispatchHandler {
 export function errorKind(error: unknown): string {
   const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : '';
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') return 'timeout';
-  if (code === 'UND_ERR_DESTROYED' || code === 'UND_ERR_ABORTED') return 'aborted';
+  if (code === 'UND_ERR_DESTROYED' || code === 'UND_ERR_ABORTED') return ABORTED;
   if (code === 'UND_ERR_SOCKET') return 'connection-reset';
+  if (code === NOT_SENT) return NOT_SENT;
   return code || 'error';
 }

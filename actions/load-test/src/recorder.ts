@@ -1,5 +1,6 @@
 import { createHistogram, encodeHistogram, recordLatencyMs } from './histogram.ts';
 import type { LatencyHistogram } from './histogram.ts';
+import { ENDED_BY_RUN } from './http.ts';
 
 /** Counts and latencies of one route (a step name of the scenario). */
 export interface RouteRecord {
@@ -76,9 +77,12 @@ export class Recorder {
     recordLatencyMs(routeRecord.histogram, latencyMs);
     recordLatencyMs(this.overall, latencyMs);
 
-    const serviceMs = Math.max(0, latencyMs - queuedMs);
-    recordLatencyMs(routeRecord.serviceHistogram, serviceMs);
-    recordLatencyMs(this.overallService, serviceMs);
+    // A request that the end of the run cut off has no service latency.
+    if (!ENDED_BY_RUN.includes(status)) {
+      const serviceMs = Math.max(0, latencyMs - queuedMs);
+      recordLatencyMs(routeRecord.serviceHistogram, serviceMs);
+      recordLatencyMs(this.overallService, serviceMs);
+    }
     if (queuedMs > this.queuedToleranceMs) this.queuedRequests += 1;
     if (queuedMs > this.maxQueuedMs) this.maxQueuedMs = queuedMs;
 

@@ -5,6 +5,7 @@ import { decodeHistogram, encodeHistogram, mergeEncoded, percentileMs, summarize
 import type { LatencySummary } from './histogram.ts';
 import type { RouteData, WindowData } from './recorder.ts';
 import type { Stage } from './schedule.ts';
+import { ENDED_BY_RUN, NOT_SENT } from './http.ts';
 import { evaluateThresholds } from './thresholds.ts';
 import type { Aggregation, Threshold, ThresholdResult, ThresholdSource } from './thresholds.ts';
 import type { Evidence } from './evidence.ts';
@@ -119,7 +120,7 @@ export function buildReport(meta: ReportMeta, data: LoadData, thresholds: readon
     const failed = thresholdResults.filter((result) => !result.passed).map((result) => result.source);
     const named = failed.length === 1 ? `Threshold ${failed[0]}` : `Thresholds ${failed.slice(0, -1).join(', ')} and ${failed.at(-1)}`;
     reasons.push(
-      `${queuedSentence(data.generator)} ${named} failed on latency measured from the scheduled start, but passed on latency measured from when each request went onto a connection. So the generator's connection limit, not the service, set these results. Raise max-connections (or expected-latency, which sizes the pool), or split the rate over more jobs with shard.`,
+      `${queuedSentence(data)} ${named} failed on latency measured from the scheduled start, but passed on latency measured from when each request went onto a connection. So the generator's connection limit, not the service, set these results. Raise max-connections (or expected-latency, which sizes the pool), or split the rate over more jobs with shard.`,
     );
   } else {
     for (const result of thresholdResults) {
@@ -128,7 +129,7 @@ export function buildReport(meta: ReportMeta, data: LoadData, thresholds: readon
       reasons.push(result.actual === undefined ? `Threshold ${result.source} had no requests to measure.` : `Threshold ${result.source} failed: measured ${formatNumber(result.actual)}.`);
     }
     // The service still failed on its own latency, but the queueing inflated the numbers above.
-    if (verdict === 'fail' && (data.generator.queuedRequests ?? 0) > 0) reasons.push(`${queuedSentence(data.generator)} Their latency includes that wait.`);
+    if (verdict === 'fail' && (data.generator.queuedRequests ?? 0) > 0) reasons.push(`${queuedSentence(data)} Their latency includes that wait.`);
   }
 
   const peakRps = Math.max(meta.startRps, ...meta.stages.map((stage) => stage.targetRps));
@@ -161,9 +162,9 @@ function summarizeRoute(route: RouteData): RouteSummary {
 
 /**
  * Returns true when requests queued in the generator and every failed threshold passes when
- * latency is measured less that queueing. Then the service kept its limits and the generator's
- * connection pool made the results fail. Error, drop and rate thresholds measure the same
- * either way, so a failed one keeps the run failed.
+ * latency is measured less that queueing and requests cut off by the end of the run are left out. Then the service
+ * kept its limits and the generator's connection pool made the results fail. Drop and
+ * achieved-rate thresholds measure the same either way, so a failed one keeps the run failed.
  */
 function failedOnlyInGenerator(thresholds: readonly Threshold[], results: readonly ThresholdResult[], data: LoadData, summary: Report['summary']): boolean {
   if ((data.generator.queuedRequests ?? 0) === 0 || data.serviceHistogram === undefined) return false;
@@ -172,11 +173,17 @@ function failedOnlyInGenerator(thresholds: readonly Threshold[], results: readon
   return evaluateThresholds(failed, thresholdSource(data, summary, 'service')).every((result) => result.passed);
 }
 
-function queuedSentence(generator: LoadData['generator']): string {
-  return `${generator.queuedRequests} requests waited inside the load generator for more than ${LATE_TOLERANCE_MS} ms, up to ${generator.maxQueuedMs} ms, before a keep-alive connection was free.`;
+function queuedSentence(data: LoadData): string {
+  const { generator } = data;
+  const unsent = data.routes.reduce((total, route) => total + (route.statuses[NOT_SENT] ?? 0), 0);
+  const waited = `${generator.queuedRequests} requests waited inside the load generator for more than ${LATE_TOLERANCE_MS} ms, up to ${generator.maxQueuedMs} ms, before a keep-alive connection was free.`;
+  return unsent > 0 ? `${waited} ${unsent} of them were still waiting when the run ended, so they were never sent and count as errors with status ${NOT_SENT}.` : waited;
 }
 
-/** Measures thresholds on the recorded latency, or with `service` on latency less the time queued in the generator. */
+/**
+ * Measures thresholds on the recorded latency, or with `service` on latency less the time
+ * queued in the generator and without the requests that the end of the run cut off.
+ */
 function thresholdSource(data: LoadData, summary: Report['summary'], latency: 'recorded' | 'service' = 'recorded'): ThresholdSource {
   const histogramOf = (route: string | undefined): string | undefined => {
     if (latency === 'service') return route === undefined ? data.serviceHistogram : data.routes.find((item) => item.name === route)?.serviceHistogram;
@@ -205,9 +212,13 @@ function thresholdSource(data: LoadData, summary: Report['summary'], latency: 'r
       }
     },
     errorRate(route: string | undefined) {
-      if (route === undefined) return data.requests > 0 ? data.errors / data.requests : undefined;
-      const item = data.routes.find((candidate) => candidate.name === route);
-      return item && item.requests > 0 ? item.errors / item.requests : undefined;
+      const items = route === undefined ? data.routes : data.routes.filter((candidate) => candidate.name === route);
+      // The service view leaves out requests that the end of the run cut off, in both counts:
+      // those never sent, and those still in flight. A hung service still shows in timeouts.
+      const cutOff = latency === 'service' ? items.reduce((total, item) => total + ENDED_BY_RUN.reduce((sum, status) => sum + (item.statuses[status] ?? 0), 0), 0) : 0;
+      const requests = (route === undefined ? data.requests : (items[0]?.requests ?? 0)) - cutOff;
+      const errors = (route === undefined ? data.errors : (items[0]?.errors ?? 0)) - cutOff;
+      return requests > 0 ? errors / requests : undefined;
     },
     dropped: () => summary.dropped,
     achievedFraction: () => summary.achievedFraction,

@@ -58,6 +58,17 @@ describe('undiciClient', () => {
     expect(second?.connectionWaitMs).toBeGreaterThanOrEqual(190);
   });
 
+  it('marks requests still queued at destroy as not sent', async () => {
+    server = await startServer((request, response, body) => setTimeout(() => fastHandler(request, response, body), 300));
+    client = undiciClient(server.url, { connections: 1, requestTimeoutMs: 2000 });
+    const active = client;
+    const outcomes = [0, 1].map((index) => active.send({ method: 'GET', path: `/${index}`, headers: {}, readBody: false }).then(() => 'ok', errorKind));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await active.destroy();
+    // The first request was on the connection and is aborted; the second never left the pool's queue.
+    expect(await Promise.all(outcomes)).toEqual(['aborted', 'not-sent']);
+  });
+
   it('rejects with a timeout when the response headers do not come in time', async () => {
     server = await startServer(() => undefined);
     client = undiciClient(server.url, { connections: 1, requestTimeoutMs: 100 });

@@ -108,6 +108,21 @@ describe('load-test against 127.0.0.1', () => {
     expect(result.summary).toContain('requests queued for a connection');
   });
 
+  it('counts requests never sent as a generator limit', async () => {
+    // One connection to a 200 ms server carries 5 requests/s. At 20/s for 2 s, most requests
+    // are still queued when the 1 s drain after the last arrival ends.
+    const server = await serve(delayHandler(200));
+    const result = await runLoadTest({ 'target-url': server.url, 'allowed-hosts': '127.0.0.1', rate: '20', duration: '2s', 'max-connections': '1', 'request-timeout': '1s', 'fail-on-verdict': 'false' });
+
+    expect(result.outputs.verdict).toBe('invalid');
+    const report = await reportOf(result);
+    const unsent = report.summary.routes.reduce((total, route) => total + (route.statuses['not-sent'] ?? 0), 0);
+    expect(unsent).toBeGreaterThan(10);
+    expect(report.data.requests).toBe(40);
+    expect(server.requests.length).toBe(40 - unsent);
+    expect(report.reasons[0]).toContain(`${unsent} of them were still waiting when the run ended`);
+  });
+
   it('fails a threshold with the reason', async () => {
     const server = await serve(delayHandler(50));
     const result = await runLoadTest({ 'target-url': server.url, 'allowed-hosts': '127.0.0.1', rate: '50', duration: '1s', thresholds: 'p(95)<20\nrate<0.01' });

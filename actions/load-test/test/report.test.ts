@@ -73,6 +73,23 @@ describe('buildReport', () => {
     expect(report.reasons.at(-1)).toBe('100 requests waited inside the load generator for more than 100 ms, up to 300 ms, before a keep-alive connection was free. Their latency includes that wait.');
   });
 
+  it('calls requests never sent a generator limit', () => {
+    // 20 requests were still queued for a connection when the run ended, so they were never sent.
+    const unsent = Array.from({ length: 20 }, (_, index) => ({ route: 'get-quiz', offsetMs: 9000 + index, latencyMs: 1200, queuedMs: 1200, status: 'not-sent' }));
+    const report = buildReport(metaOf(), loadDataOf([...steadyRequests(), ...unsent]), DEFAULTS);
+    expect(report.verdict).toBe('invalid');
+    expect(report.reasons[0]).toContain('20 of them were still waiting when the run ended, so they were never sent and count as errors with status not-sent.');
+    expect(report.reasons[0]).toContain('Thresholds p(95)<500 and rate<0.01 failed on latency measured from the scheduled start');
+    expect(report.summary.errorRate).toBeCloseTo(20 / 120, 5);
+  });
+
+  it('fails timeouts even when requests queued', () => {
+    const timeouts = Array.from({ length: 20 }, (_, index) => ({ route: 'get-quiz', offsetMs: 5000 + index, latencyMs: 1500, queuedMs: 500, status: 'timeout' }));
+    const report = buildReport(metaOf(), loadDataOf([...steadyRequests(), ...timeouts]), DEFAULTS);
+    expect(report.verdict).toBe('fail');
+    expect(report.reasons).toContain('Threshold rate<0.01 failed: measured 0.1667.');
+  });
+
   it('fails on errors even when requests queued', () => {
     const requests = steadyRequests().map((request, index) => ({ ...request, latencyMs: request.latencyMs + 900, queuedMs: 900, status: index % 10 === 0 ? '503' : '200' }));
     const report = buildReport(metaOf(), loadDataOf(requests), DEFAULTS);
