@@ -50,17 +50,38 @@ export function parseThresholds(text: string): Threshold[] {
       for (const expression of expressions) entries.push([key, String(expression)]);
     }
   } else {
+    // A `metric{tag}:` prefix applies to the expressions after it on its line, until the next prefix.
     for (const line of lines) {
-      const colon = line.indexOf(':');
-      const brace = line.indexOf('{');
-      // A colon inside `{route:…}` belongs to the tag, so the metric prefix ends at the first colon after the closing brace.
-      const prefixEnd = brace >= 0 && brace < colon ? line.indexOf(':', line.indexOf('}')) : colon;
-      const prefix = prefixEnd > 0 ? line.slice(0, prefixEnd).trim() : undefined;
-      const rest = prefixEnd > 0 ? line.slice(prefixEnd + 1) : line;
-      for (const expression of rest.split(',')) entries.push([prefix, expression.trim()]);
+      let prefix: string | undefined;
+      for (const piece of splitOutsideBraces(line)) {
+        const prefixed = PREFIXED.exec(piece);
+        if (prefixed) prefix = (prefixed[1] as string).trim();
+        entries.push([prefix, (prefixed ? (prefixed[2] as string) : piece).trim()]);
+      }
     }
   }
   return entries.filter(([, expression]) => expression !== '').map(([prefix, expression]) => parseOne(prefix, expression));
+}
+
+/** A comma-separated piece that starts with a metric prefix; the colon inside `{route:…}` belongs to the tag. */
+const PREFIXED = /^\s*([a-z_]+\s*(?:\{[^}]*\})?)\s*:(.*)$/;
+
+/** Splits a line at commas outside `{…}`. */
+function splitOutsideBraces(line: string): string[] {
+  const pieces: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let index = 0; index < line.length; index += 1) {
+    const character = line[index];
+    if (character === '{') depth += 1;
+    else if (character === '}') depth = Math.max(0, depth - 1);
+    else if (character === ',' && depth === 0) {
+      pieces.push(line.slice(start, index));
+      start = index + 1;
+    }
+  }
+  pieces.push(line.slice(start));
+  return pieces;
 }
 
 function tryMapping(text: string): Record<string, unknown> | undefined {

@@ -32,6 +32,14 @@ describe('parseThresholds', () => {
     expect(thresholds[3]).toMatchObject({ route: 'answer', aggregation: { kind: 'max' } });
   });
 
+  it('starts a new prefix anywhere on a line', () => {
+    const thresholds = parseThresholds('p(95)<300, http_req_duration{route:get-quiz}:p(99)<800, http_req_failed{route:answer}: rate<0.05');
+    expect(thresholds.map((threshold) => threshold.source)).toEqual(['p(95)<300', 'http_req_duration{route:get-quiz}: p(99)<800', 'http_req_failed{route:answer}: rate<0.05']);
+    expect(thresholds[0]?.route).toBeUndefined();
+    expect(thresholds[1]).toMatchObject({ route: 'get-quiz', value: 800 });
+    expect(thresholds[2]).toMatchObject({ metric: 'http_req_failed', route: 'answer', value: 0.05 });
+  });
+
   it('reads the k6 options mapping', () => {
     const thresholds = parseThresholds("http_req_duration: ['p(95)<500', 'p(99)<1500']\n'http_req_duration{route:answer}': ['p(99)<800']\nhttp_req_failed: ['rate<0.01']");
     expect(thresholds).toHaveLength(4);
