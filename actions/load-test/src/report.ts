@@ -120,7 +120,7 @@ export function buildReport(meta: ReportMeta, data: LoadData, thresholds: readon
     const failed = thresholdResults.filter((result) => !result.passed).map((result) => result.source);
     const named = failed.length === 1 ? `Threshold ${failed[0]}` : `Thresholds ${failed.slice(0, -1).join(', ')} and ${failed.at(-1)}`;
     reasons.push(
-      `${queuedSentence(data)} ${named} failed on latency measured from the scheduled start, but passed on latency measured from when each request went onto a connection. So the generator's connection limit, not the service, set these results. Raise max-connections (or expected-latency, which sizes the pool), or split the rate over more jobs with shard.`,
+      `${queuedSentence(data)} ${named} failed on latency measured from the scheduled start, but passed on latency measured from when each request went onto a connection. So the generator's connection pool, not the service, set these results. Raise expected-latency (the pool opens up to rate × steps per iteration × expected-latency × 2 connections) or max-connections (the cap on that number), or split the rate over more jobs with shard.`,
     );
   } else {
     for (const result of thresholdResults) {

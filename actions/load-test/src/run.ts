@@ -144,8 +144,8 @@ async function runOne(url: URL, scenario: Scenario, inputs: Inputs, deps: Deps):
   const requestRps = shardPeakRps * meanSteps(scenario);
   const neededConnections = Math.max(2, Math.ceil(requestRps * (inputs.expectedLatencyMs / 1000) * 2));
   const connections = Math.min(inputs.maxConnections, neededConnections);
+  const slowestMs = Math.floor((connections / requestRps) * 1000);
   if (neededConnections > connections) {
-    const slowestMs = Math.floor((connections / requestRps) * 1000);
     deps.logger.warning(
       `max-connections (${connections}) is below the ${neededConnections} connections that ${formatNumber(round(requestRps, 1))} requests/s × expected-latency × 2 calls for. Responses slower than ${slowestMs} ms will make requests wait for a connection inside the generator, which can make the run invalid. Raise max-connections or split the rate with shard.`,
     );
@@ -155,8 +155,9 @@ async function runOne(url: URL, scenario: Scenario, inputs: Inputs, deps: Deps):
   const basePath = url.pathname.replace(/\/+$/, '');
   const client = prefixPaths(deps.createClient(url.origin, { connections, requestTimeoutMs: inputs.requestTimeoutMs }), basePath);
   deps.logger.info(
-    `Sending ${describeLoad(inputs)} to ${url.origin}${basePath} with up to ${connections} keep-alive connections` +
-      (inputs.shardCount > 1 ? `, as job ${inputs.shardIndex + 1} of ${inputs.shardCount}.` : '.'),
+    `Sending ${describeLoad(inputs)}` +
+      (inputs.shardCount > 1 ? ` (job ${inputs.shardIndex + 1} of ${inputs.shardCount}, which sends 1/${inputs.shardCount} of it)` : '') +
+      ` to ${url.origin}${basePath} with up to ${connections} keep-alive connections. They carry this job's peak rate while responses take at most ${slowestMs} ms; slower responses make requests wait in the generator.`,
   );
 
   const startedAt = new Date(deps.clock()).toISOString();

@@ -104,7 +104,7 @@ describe('load-test against 127.0.0.1', () => {
     expect(report.data.generator.queuedRequests).toBeGreaterThan(10);
     expect(report.data.generator.maxQueuedMs).toBeGreaterThan(1000);
     expect(report.summary.latency.p95Ms).toBeGreaterThan(1000);
-    expect(report.reasons[0]).toContain('Raise max-connections');
+    expect(report.reasons[0]).toContain('Raise expected-latency');
     expect(result.summary).toContain('requests queued for a connection');
   });
 

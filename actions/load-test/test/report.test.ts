@@ -61,7 +61,7 @@ describe('buildReport', () => {
     expect(report.reasons).toHaveLength(1);
     expect(report.reasons[0]).toContain('100 requests waited inside the load generator for more than 100 ms, up to 1500 ms');
     expect(report.reasons[0]).toContain('Thresholds p(95)<500 and p(99)<1500 failed on latency measured from the scheduled start');
-    expect(report.reasons[0]).toContain('Raise max-connections');
+    expect(report.reasons[0]).toContain('or max-connections (the cap on that number)');
     expect(report.thresholds.find((result) => result.source === 'p(95)<500')).toMatchObject({ passed: false });
   });
 

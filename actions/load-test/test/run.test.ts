@@ -100,6 +100,14 @@ describe('run', () => {
     const { deps, logger } = fakeDeps();
     await run(inputsOf(TESTING), deps);
     expect(logger.text()).not.toContain('max-connections');
+    // 50/s × 200 ms × 2 gives 20 connections, which carry 50 requests/s up to 400 ms each.
+    expect(logger.text()).toContain('with up to 20 keep-alive connections. They carry this job\'s peak rate while responses take at most 400 ms');
+  });
+
+  it('names the shard in the load line', async () => {
+    const { deps, logger } = fakeDeps();
+    await run(inputsOf({ ...TESTING, rate: '40', shard: '2/2' }), deps);
+    expect(logger.text()).toContain('(job 2 of 2, which sends 1/2 of it) to http://quiz-api.testing.example.org with up to');
   });
 
   it('replaces scenario variables from the input', async () => {
