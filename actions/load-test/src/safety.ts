@@ -1,9 +1,11 @@
 /** Host checks made before any request is sent. */
+import { isIP } from 'node:net';
 
 /**
  * True when `host` (hostname or hostname:port, lowercase) is in the list. An entry matches the
  * hostname with any port unless it names a port; `*.example.org` matches any subdomain of
- * example.org but not example.org itself.
+ * example.org but not example.org itself. A wildcard never matches an IP address, because
+ * `*.0.0.1` would match 10.0.0.1 as well as 127.0.0.1.
  */
 export function isHostAllowed(url: URL, allowedHosts: readonly string[]): boolean {
   const hostname = url.hostname.toLowerCase();
@@ -12,7 +14,10 @@ export function isHostAllowed(url: URL, allowedHosts: readonly string[]): boolea
     const entry = raw.trim().toLowerCase();
     const [entryHost = '', entryPort] = splitHostPort(entry);
     if (entryPort !== undefined && entryPort !== port) return false;
-    if (entryHost.startsWith('*.')) return hostname.endsWith(entryHost.slice(1)) && hostname.length > entryHost.length - 1;
+    if (entryHost.startsWith('*.')) {
+      if (isIP(hostname.replace(/^\[|\]$/g, '')) !== 0) return false;
+      return hostname.endsWith(entryHost.slice(1)) && hostname.length > entryHost.length - 1;
+    }
     return hostname === entryHost;
   });
 }

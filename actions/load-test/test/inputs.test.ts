@@ -69,6 +69,7 @@ describe('readInputs', () => {
     [{ ...BASE, 'allowed-hosts': 'other.example.org' }, 'Input "target-url": host "quiz-api.testing.example.org" is not in allowed-hosts (other.example.org).'],
     [{ ...BASE, 'allowed-hosts': '*.example.org:8443' }, 'is not in allowed-hosts'],
     [{ 'target-url': 'https://example.org', 'allowed-hosts': '*.example.org' }, 'is not in allowed-hosts'],
+    [{ 'target-url': 'http://127.0.0.1:8000', 'allowed-hosts': '*.0.0.1' }, 'Input "target-url": host "127.0.0.1:8000" is not in allowed-hosts (*.0.0.1).'],
     [{ ...BASE, 'baseline-url': 'https://lambda.example.org' }, 'Input "baseline-url": host "lambda.example.org" is not in allowed-hosts'],
     [{ ...BASE, 'target-url': 'ftp://quiz-api.testing.example.org' }, '"ftp:" is not supported'],
     [{ ...BASE, 'target-url': 'https://user:pw@quiz-api.testing.example.org' }, 'contains credentials'],
