@@ -185,7 +185,18 @@ describe('compareReports', () => {
     const p50 = comparison.rows.find((row) => row.metric === 'p50-ms' && row.route === 'all');
     expect(p50).toMatchObject({ baseline: 69.055, current: 109.055, status: 'worse' });
     expect(p50?.deltaPercent).toBeCloseTo(57.9, 1);
-    expect(comparison.rows.find((row) => row.metric === 'achieved-rps')).toMatchObject({ status: 'within-tolerance', deltaPercent: 0 });
+    expect(comparison.rows.find((row) => row.metric === 'achieved')).toMatchObject({ baseline: 1, current: 1, status: 'within-tolerance', deltaPercent: 0 });
+  });
+
+  it('ignores latency changes below 5 ms', () => {
+    const at = (latencyMs: number) => steadyRequests().map((request) => ({ ...request, latencyMs }));
+    const baseline = buildReport(metaOf(), loadDataOf(at(2)), DEFAULTS);
+    const current = buildReport(metaOf(), loadDataOf(at(3.4)), DEFAULTS);
+    const p50 = compareReports(current, baseline, 'baseline.json', 0.1).rows.find((row) => row.metric === 'p50-ms' && row.route === 'all');
+    expect(p50?.deltaPercent).toBeGreaterThan(50);
+    expect(p50?.status).toBe('within-tolerance');
+    const slower = buildReport(metaOf(), loadDataOf(at(8)), DEFAULTS);
+    expect(compareReports(slower, baseline, 'baseline.json', 0.1).rows.find((row) => row.metric === 'p50-ms' && row.route === 'all')?.status).toBe('worse');
   });
 
   it('is inconclusive when rate or scenario differ', () => {
