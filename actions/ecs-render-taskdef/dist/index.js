@@ -66818,7 +66818,7 @@ function parseKeyValueLines(name, raw) {
             return;
         const separator = trimmed.indexOf('=');
         if (separator <= 0) {
-            throw new errors_InputError(name, `line ${index + 1} is not KEY=VALUE (no "=" after a name). Write one NAME=value per line.`);
+            throw new errors_InputError(name, `line ${index + 1} is not KEY=VALUE (no "=" after a name). Write one KEY=VALUE per line.`);
         }
         const key = trimmed.slice(0, separator).trim();
         if (entries.has(key))

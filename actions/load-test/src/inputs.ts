@@ -156,9 +156,14 @@ function parseLoadShape(read: InputReader): { stages: Stage[]; startRps: number 
   return { stages: [{ durationMs, targetRps: rate }], startRps: rate };
 }
 
+/** Writes a duration as the input would take it, for examples in error messages. */
+function formatExample(durationMs: number): string {
+  return durationMs % 1000 === 0 ? `${durationMs / 1000}s` : `${durationMs}ms`;
+}
+
 function positiveDuration(name: string, raw: string, fallbackMs: number): number {
   const value = parseDuration(name, raw, fallbackMs);
-  if (value <= 0) throw new InputError(name, `"${raw.trim()}" must be longer than 0, e.g. 30s.`);
+  if (value <= 0) throw new InputError(name, `"${raw.trim()}" must be longer than 0, e.g. ${formatExample(fallbackMs)}.`);
   return value;
 }
 

@@ -100,7 +100,9 @@ async function loadScenario(inputs: Inputs, deps: Deps): Promise<Scenario> {
   try {
     text = await deps.readFile(file);
   } catch {
-    throw new ActionError(`Scenario "${inputs.scenario}" not found: it is neither a built-in scenario (${BUILT_IN_SCENARIOS.join(', ')}) nor a readable file at ${file}.`);
+    throw new ActionError(
+      `Input "scenario": "${inputs.scenario}" was not found. It is neither a built-in scenario (${BUILT_IN_SCENARIOS.join(', ')}) nor a readable file at ${file}; a relative path is read from the workspace (the job's working directory).`,
+    );
   }
   let scenario: Scenario;
   try {
@@ -216,7 +218,7 @@ async function mergeReports(inputs: Inputs, deps: Deps): Promise<Report> {
   const data = mergeLoadData(reports.map((report) => report.data));
   const startedAt = reports.map((report) => report.startedAt).sort()[0] as string;
   const endedAt = reports.map((report) => report.endedAt).sort().at(-1) as string;
-  deps.logger.info(`Merged ${reports.length} reports: ${data.requests} requests, ${data.errors} errors.`);
+  deps.logger.info(`Merged ${reports.length} report${reports.length === 1 ? '' : 's'}: ${data.requests} requests, ${data.errors} errors.`);
   const meta: ReportMeta = { runId: first.runId, scenario: first.scenario, target: first.target, startedAt, endedAt, stages: first.load.stages, startRps: first.load.startRps, shardCount };
   const merged = buildReport(meta, data, inputs.thresholds);
   if (missing > 0) {
@@ -268,6 +270,6 @@ function logVerdict(report: Report, logger: Logger): void {
 
 function logComparison(comparison: Comparison, logger: Logger): void {
   const worse = comparison.rows.filter((row) => row.status === 'worse');
-  if (!comparison.conclusive) logger.warning(`The comparison with ${comparison.baseline} is inconclusive: ${comparison.reasons.join(' ')}`);
+  if (!comparison.conclusive) logger.warning(`The comparison with ${comparison.baseline} is inconclusive. ${comparison.reasons.join(' ')}`);
   logger.info(worse.length === 0 ? `No metric is worse than the baseline by more than ${comparison.tolerance * 100} %.` : `Worse than the baseline: ${worse.map((row) => `${row.metric} (${row.route}) ${row.baseline} → ${row.current}`).join('; ')}.`);
 }

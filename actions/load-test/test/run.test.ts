@@ -199,7 +199,7 @@ describe('run', () => {
   it('names a missing scenario file', async () => {
     const { deps } = fakeDeps();
     await expect(run(inputsOf({ ...TESTING, scenario: 'missing/scenario.yaml' }), deps)).rejects.toThrow(
-      'Scenario "missing/scenario.yaml" not found: it is neither a built-in scenario (read, session) nor a readable file at missing/scenario.yaml.',
+      'Input "scenario": "missing/scenario.yaml" was not found. It is neither a built-in scenario (read, session) nor a readable file at missing/scenario.yaml',
     );
   });
 
