@@ -185,7 +185,10 @@ function parsePercent(name: string, raw: string, fallback: number): number {
   const match = /^(\d+(?:\.\d+)?)\s*(%?)$/.exec(value);
   if (!match) throw new InputError(name, `"${value}" is not a percentage. Write e.g. 10%.`);
   const number = Number(match[1]);
-  return match[2] === '%' || number > 1 ? number / 100 : number;
+  if (match[2] === '%') return number / 100;
+  // A bare 1.5 could mean 1.5 % or 150 %, so a bare number must be a fraction below 1.
+  if (number >= 1) throw new InputError(name, `"${value}" is ambiguous. Write a percentage such as ${number}% or a fraction below 1 such as 0.1.`);
+  return number;
 }
 
 function parseAwsTargets(read: InputReader): AwsTargets {

@@ -119,8 +119,11 @@ export function buildReport(meta: ReportMeta, data: LoadData, thresholds: readon
     verdict = 'invalid';
     const failed = thresholdResults.filter((result) => !result.passed).map((result) => result.source);
     const named = failed.length === 1 ? `Threshold ${failed[0]}` : `Thresholds ${failed.slice(0, -1).join(', ')} and ${failed.at(-1)}`;
+    const timedOut = data.routes.reduce((total, route) => total + (route.statuses.timeout ?? 0), 0);
     reasons.push(
-      `${queuedSentence(data)} ${named} failed on latency measured from the scheduled start, but passed on latency measured from when each request went onto a connection. So the generator's connection pool, not the service, set these results. Raise expected-latency (the pool opens up to rate × steps per iteration × expected-latency × 2 connections) or max-connections (the cap on that number), or split the rate over more jobs with shard.`,
+      `${queuedSentence(data)} ${named} failed as recorded, but passed on the service view: latency from when each request went onto a connection, without the requests that the end of the run cut off. So the generator's connection pool limited what this run could measure.` +
+        (timedOut > 0 ? ` ${timedOut} sent requests timed out, so the service may also have slowed down; a larger pool will tell.` : '') +
+        ` Raise expected-latency (the pool opens up to rate × steps per iteration × expected-latency × 2 connections) or max-connections (the cap on that number), or split the rate over more jobs with shard.`,
     );
   } else {
     for (const result of thresholdResults) {
@@ -177,7 +180,8 @@ function queuedSentence(data: LoadData): string {
   const { generator } = data;
   const unsent = data.routes.reduce((total, route) => total + (route.statuses[NOT_SENT] ?? 0), 0);
   const waited = `${generator.queuedRequests} requests waited inside the load generator for more than ${LATE_TOLERANCE_MS} ms, up to ${generator.maxQueuedMs} ms, before a keep-alive connection was free.`;
-  return unsent > 0 ? `${waited} ${unsent} of them were still waiting when the run ended, so they were never sent and count as errors with status ${NOT_SENT}.` : waited;
+  if (unsent === 0) return waited;
+  return `${waited} ${unsent === 1 ? '1 of them was' : `${unsent} of them were`} still waiting when the run ended, so ${unsent === 1 ? 'it was' : 'they were'} never sent and ${unsent === 1 ? 'counts as an error' : 'count as errors'} with status ${NOT_SENT}.`;
 }
 
 /**

@@ -9,6 +9,7 @@ import { runLoad } from './engine.ts';
 import type { EventLoopTime, LoadData, MonotonicClock, Wait } from './engine.ts';
 import { collectEvidence } from './evidence.ts';
 import type { EvidenceClients } from './evidence.ts';
+import { NOT_SENT } from './http.ts';
 import type { HttpClient, PoolOptions } from './http.ts';
 import type { Inputs } from './inputs.ts';
 import { LATE_TOLERANCE_MS, buildReport, formatNumber, mergeLoadData, parseReport, round } from './report.ts';
@@ -173,7 +174,12 @@ async function runOne(url: URL, scenario: Scenario, inputs: Inputs, deps: Deps):
     await client.destroy();
   }
   const endedAt = new Date(deps.clock()).toISOString();
-  deps.logger.info(`Sent ${data.requests} requests in ${data.started} iterations; ${data.errors} failed; ${data.dropped.late + data.dropped.inFlightLimit} arrivals dropped.`);
+  const unsent = data.routes.reduce((total, route) => total + (route.statuses[NOT_SENT] ?? 0), 0);
+  deps.logger.info(
+    `Sent ${data.requests - unsent} requests in ${data.started} iterations; ${data.errors} failed` +
+      (unsent > 0 ? ` (${unsent} never sent, still waiting for a connection at the end)` : '') +
+      `; ${data.dropped.late + data.dropped.inFlightLimit} arrivals dropped.`,
+  );
 
   const meta: ReportMeta = { runId: deps.runId, scenario: scenario.name, target: `${url.origin}${basePath}`, startedAt, endedAt, stages: inputs.stages, startRps: inputs.startRps, shardCount: inputs.shardCount, ...(inputs.shardCount > 1 ? { shardIndex: inputs.shardIndex } : {}) };
   return buildReport(meta, data, inputs.thresholds);
@@ -224,7 +230,7 @@ async function mergeReports(inputs: Inputs, deps: Deps): Promise<Report> {
   if (missing > 0) {
     // The merged data covers only part of the target rate, so no threshold on it speaks for the run.
     merged.verdict = 'invalid';
-    merged.reasons.unshift(`The reports of ${missing} of the ${shardCount} shards are missing, so the merged results cover only part of the target rate. Download the report.json of every shard job before merging, or rerun the shards that failed.`);
+    merged.reasons.unshift(`The reports of ${missing} of the ${shardCount} shards are missing, so the merged results cover only part of the target rate. Download the report.json of every shard job before merging. A shard job that failed needs the whole load test run again, because a rerun job gets a new run id.`);
   }
   logVerdict(merged, deps.logger);
   return merged;

@@ -57,6 +57,7 @@ describe('readInputs', () => {
       functionName: 'quiz-backend',
     });
     expect(inputs.tolerance).toBe(0.05);
+    expect(readInputs(reader({ ...BASE, tolerance: '0.2' })).tolerance).toBe(0.2);
   });
 
   it('accepts wildcard and port entries in allowed-hosts', () => {
@@ -85,6 +86,7 @@ describe('readInputs', () => {
     [{ ...BASE, 'load-balancer': 'quiz-alb' }, 'Input "load-balancer": "quiz-alb" is neither an ARN nor app/NAME/ID.'],
     [{ ...BASE, baseline: 'old.json', 'baseline-url': 'https://quiz-api.testing.example.org' }, 'and baseline-url are both set'],
     [{ ...BASE, tolerance: 'ten' }, 'Input "tolerance": "ten" is not a percentage.'],
+    [{ ...BASE, tolerance: '1.5' }, 'Input "tolerance": "1.5" is ambiguous. Write a percentage such as 1.5% or a fraction below 1 such as 0.1.'],
   ])('rejects %j', (values, message) => {
     expect(() => readInputs(reader(values))).toThrow(message);
   });

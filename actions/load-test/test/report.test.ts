@@ -60,7 +60,8 @@ describe('buildReport', () => {
     expect(report.verdict).toBe('invalid');
     expect(report.reasons).toHaveLength(1);
     expect(report.reasons[0]).toContain('100 requests waited inside the load generator for more than 100 ms, up to 1500 ms');
-    expect(report.reasons[0]).toContain('Thresholds p(95)<500 and p(99)<1500 failed on latency measured from the scheduled start');
+    expect(report.reasons[0]).toContain('Thresholds p(95)<500 and p(99)<1500 failed as recorded, but passed on the service view');
+    expect(report.reasons[0]).not.toContain('timed out');
     expect(report.reasons[0]).toContain('or max-connections (the cap on that number)');
     expect(report.thresholds.find((result) => result.source === 'p(95)<500')).toMatchObject({ passed: false });
   });
@@ -79,8 +80,16 @@ describe('buildReport', () => {
     const report = buildReport(metaOf(), loadDataOf([...steadyRequests(), ...unsent]), DEFAULTS);
     expect(report.verdict).toBe('invalid');
     expect(report.reasons[0]).toContain('20 of them were still waiting when the run ended, so they were never sent and count as errors with status not-sent.');
-    expect(report.reasons[0]).toContain('Thresholds p(95)<500 and rate<0.01 failed on latency measured from the scheduled start');
+    expect(report.reasons[0]).toContain('Thresholds p(95)<500 and rate<0.01 failed as recorded, but passed on the service view');
     expect(report.summary.errorRate).toBeCloseTo(20 / 120, 5);
+  });
+
+  it('names timeouts when the pool limited the run', () => {
+    const queued = steadyRequests().map((request) => ({ ...request, latencyMs: request.latencyMs + 1500, queuedMs: 1500 }));
+    const timeout = { route: 'get-quiz', offsetMs: 9500, latencyMs: 3000, queuedMs: 1500, status: 'timeout' };
+    const report = buildReport(metaOf(), loadDataOf([...queued, timeout]), parseThresholds('p(95)<500\nrate<0.02'));
+    expect(report.verdict).toBe('invalid');
+    expect(report.reasons[0]).toContain('1 sent requests timed out, so the service may also have slowed down; a larger pool will tell.');
   });
 
   it('fails timeouts even when requests queued', () => {

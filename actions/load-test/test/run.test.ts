@@ -243,7 +243,7 @@ describe('run', () => {
     const merged = await run(inputsOf({ 'allowed-hosts': 'quiz-api.testing.example.org', merge: 'b/report.json' }), deps);
     expect(merged.report.verdict).toBe('invalid');
     expect(merged.report.reasons[0]).toBe(
-      "The reports of 1 of the 2 shards are missing, so the merged results cover only part of the target rate. Download the report.json of every shard job before merging, or rerun the shards that failed.",
+      "The reports of 1 of the 2 shards are missing, so the merged results cover only part of the target rate. Download the report.json of every shard job before merging. A shard job that failed needs the whole load test run again, because a rerun job gets a new run id.",
     );
   });
 });
