@@ -118,6 +118,7 @@ async function loadScenario(inputs: Inputs, deps: Deps): Promise<Scenario> {
       scenario.variables[name] = value;
     }
     checkTemplates(scenario, builtIn ? `scenario ${inputs.scenario}` : file);
+    checkThresholdRoutes(inputs, scenario);
   } catch (error) {
     if (error instanceof ScenarioError) throw new ActionError(error.message);
     throw error;
@@ -134,6 +135,15 @@ async function loadScenario(inputs: Inputs, deps: Deps): Promise<Scenario> {
   const steps = scenario.flows.reduce((sum, flow) => sum + flow.steps.length, 0);
   deps.logger.info(`Scenario ${scenario.name}: ${scenario.flows.length} flow(s), ${steps} request step(s)${scenario.writes ? ', writes data' : ', read-only'}.`);
   return scenario;
+}
+
+/** Rejects a per-route threshold whose route is not a step of the scenario, which would otherwise fail after the whole load as "no requests". */
+function checkThresholdRoutes(inputs: Inputs, scenario: Scenario): void {
+  const routes = new Set(scenario.flows.flatMap((flow) => flow.steps.map((step) => step.name)));
+  for (const threshold of inputs.thresholds) {
+    if (threshold.route === undefined || routes.has(threshold.route)) continue;
+    throw new ActionError(`Input "thresholds": "${threshold.source}" names route "${threshold.route}", which scenario "${scenario.name}" does not have (its routes: ${[...routes].join(', ')}). Use one of those names.`);
+  }
 }
 
 async function runOne(url: URL, scenario: Scenario, inputs: Inputs, deps: Deps): Promise<Report> {
@@ -218,6 +228,13 @@ async function mergeReports(inputs: Inputs, deps: Deps): Promise<Report> {
   const shardCount = first.load.shardCount;
   if (reports.some((report) => report.runId !== first.runId || report.scenario !== first.scenario)) {
     throw new ActionError(`The reports to merge come from different runs or scenarios (${reports.map((report) => `${report.runId}/${report.scenario}`).join(', ')}). Merge only the shards of one run.`);
+  }
+  const loadOf = (report: Report): string => JSON.stringify([report.load.stages, report.load.startRps, report.load.shardCount]);
+  const different = reports.findIndex((report) => loadOf(report) !== loadOf(first));
+  if (different >= 0) {
+    throw new ActionError(
+      `Reports ${inputs.merge[0]} and ${inputs.merge[different]} ran different loads (rate, stages or shard count), so they are not shards of one schedule. Give every shard the same rate, duration or stages, and shard count.`,
+    );
   }
   const missing = missingShards(reports, inputs.merge, shardCount);
 

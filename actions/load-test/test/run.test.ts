@@ -224,6 +224,28 @@ describe('run', () => {
     expect(merged.report.verdict).toBe('pass');
   });
 
+  it('rejects shards of different loads', async () => {
+    const shards = [];
+    for (const [shard, rate] of [['1/2', '40'], ['2/2', '80']]) {
+      const { deps } = fakeDeps();
+      shards.push((await run(inputsOf({ ...TESTING, rate: rate as string, shard: shard as string }), deps)).report);
+    }
+    const { deps, files } = fakeDeps();
+    files.set('a/report.json', JSON.stringify(shards[0]));
+    files.set('b/report.json', JSON.stringify(shards[1]));
+    await expect(run(inputsOf({ 'allowed-hosts': 'quiz-api.testing.example.org', merge: 'a/report.json, b/report.json' }), deps)).rejects.toThrow(
+      'Reports a/report.json and b/report.json ran different loads (rate, stages or shard count)',
+    );
+  });
+
+  it('rejects a threshold on a route the scenario lacks', async () => {
+    const { deps, sent } = fakeDeps();
+    await expect(run(inputsOf({ ...TESTING, thresholds: 'http_req_duration{route:getquiz}: p(95)<500' }), deps)).rejects.toThrow(
+      'Input "thresholds": "http_req_duration{route:getquiz}: p(95)<500" names route "getquiz", which scenario "read" does not have (its routes: get-quiz, preflight, get-questions, health).',
+    );
+    expect(sent).toEqual([]);
+  });
+
   it('rejects a shard given twice', async () => {
     const { deps: shardDeps } = fakeDeps();
     const shard = (await run(inputsOf({ ...TESTING, rate: '40', shard: '1/2' }), shardDeps)).report;
