@@ -123,7 +123,7 @@ export function buildReport(meta: ReportMeta, data: LoadData, thresholds: readon
     reasons.push(
       `${queuedSentence(data)} ${named} failed as recorded, but passed on the service view: latency from when each request went onto a connection, without the requests that the end of the run cut off. So the generator's connection pool limited what this run could measure.` +
         (timedOut > 0 ? ` ${timedOut} sent requests timed out, so the service may also have slowed down; a larger pool will tell.` : '') +
-        ` Raise expected-latency (the pool opens up to rate × steps per iteration × expected-latency × 2 connections) or max-connections (the cap on that number), or split the rate over more jobs with shard.`,
+        ` Raise expected-latency (which sizes the pool) or max-connections (its cap), or split the rate over more jobs with shard.`,
     );
   } else {
     for (const result of thresholdResults) {

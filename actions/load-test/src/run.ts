@@ -18,6 +18,7 @@ import { isHostAllowed, isProductionHost } from './safety.ts';
 import { ScenarioError, checkTemplates, parseScenario } from './scenario.ts';
 import type { Scenario } from './scenario.ts';
 import { renderReport } from './summary.ts';
+import type { Threshold } from './thresholds.ts';
 
 export const BUILT_IN_SCENARIOS = ['read', 'session'];
 
@@ -156,7 +157,11 @@ async function runOne(url: URL, scenario: Scenario, inputs: Inputs, deps: Deps):
   // that leaves room for latency spikes.
   const requestRps = shardPeakRps * meanSteps(scenario);
   const neededConnections = Math.max(2, Math.ceil(requestRps * (inputs.expectedLatencyMs / 1000) * 2));
-  const connections = Math.min(inputs.maxConnections, neededConnections);
+  // The pool may also grow to carry the slowest latency the thresholds accept, so a service
+  // within its thresholds is not judged through queueing in the generator. undici opens
+  // connections only as requests need them, so a larger limit costs nothing unused.
+  const thresholdMs = Math.min(inputs.requestTimeoutMs, largestLatencyLimitMs(inputs.thresholds));
+  const connections = Math.min(inputs.maxConnections, Math.max(neededConnections, Math.ceil((requestRps * thresholdMs) / 1000)));
   const slowestMs = Math.floor((connections / requestRps) * 1000);
   if (neededConnections > connections) {
     deps.logger.warning(
@@ -198,6 +203,12 @@ async function runOne(url: URL, scenario: Scenario, inputs: Inputs, deps: Deps):
 function prefixPaths(client: HttpClient, basePath: string): HttpClient {
   if (basePath === '') return client;
   return { ...client, send: (request) => client.send({ ...request, path: basePath + request.path }) };
+}
+
+/** Returns the highest upper limit, in milliseconds, that a latency threshold sets, or 0 when none does. */
+function largestLatencyLimitMs(thresholds: readonly Threshold[]): number {
+  const limits = thresholds.filter((threshold) => threshold.metric === 'http_req_duration' && (threshold.operator === '<' || threshold.operator === '<=')).map((threshold) => threshold.value);
+  return limits.length > 0 ? Math.max(...limits) : 0;
 }
 
 /** Returns the mean number of request steps per iteration, weighting each flow by its share of arrivals. */

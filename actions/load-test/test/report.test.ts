@@ -62,7 +62,7 @@ describe('buildReport', () => {
     expect(report.reasons[0]).toContain('100 requests waited inside the load generator for more than 100 ms, up to 1500 ms');
     expect(report.reasons[0]).toContain('Thresholds p(95)<500 and p(99)<1500 failed as recorded, but passed on the service view');
     expect(report.reasons[0]).not.toContain('timed out');
-    expect(report.reasons[0]).toContain('or max-connections (the cap on that number)');
+    expect(report.reasons[0]).toContain('Raise expected-latency (which sizes the pool) or max-connections (its cap)');
     expect(report.thresholds.find((result) => result.source === 'p(95)<500')).toMatchObject({ passed: false });
   });
 

@@ -100,6 +100,13 @@ describe('run', () => {
     const { deps, logger } = fakeDeps();
     await run(inputsOf(TESTING), deps);
     expect(logger.text()).not.toContain('max-connections');
+    // The default p(99)<1500 accepts 1.5 s, so 50 requests/s get 75 connections.
+    expect(logger.text()).toContain('with up to 75 keep-alive connections. They carry this job\'s peak rate while responses take at most 1500 ms');
+  });
+
+  it('sizes the pool by expected-latency above the thresholds', async () => {
+    const { deps, logger } = fakeDeps();
+    await run(inputsOf({ ...TESTING, thresholds: 'p(95)<300' }), deps);
     // 50/s × 200 ms × 2 gives 20 connections, which carry 50 requests/s up to 400 ms each.
     expect(logger.text()).toContain('with up to 20 keep-alive connections. They carry this job\'s peak rate while responses take at most 400 ms');
   });
