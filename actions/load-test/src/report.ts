@@ -129,7 +129,7 @@ export function buildReport(meta: ReportMeta, data: LoadData, thresholds: readon
     for (const result of thresholdResults) {
       if (result.passed) continue;
       verdict = 'fail';
-      reasons.push(result.actual === undefined ? `Threshold ${result.source} had no requests to measure.` : `Threshold ${result.source} failed: measured ${formatNumber(result.actual)}.`);
+      reasons.push(result.actual === undefined ? `Threshold ${result.source} had no requests to measure.` : `Threshold ${result.source} failed: measured ${result.display ?? formatNumber(result.actual)}.`);
     }
     // The service still failed on its own latency, but the queueing inflated the numbers above.
     if (verdict === 'fail' && (data.generator.queuedRequests ?? 0) > 0) reasons.push(`${queuedSentence(data)} Their latency includes that wait.`);

@@ -63,7 +63,7 @@ function renderHeader(report: Report): string {
 
 function renderThresholds(report: Report): string {
   if (report.thresholds.length === 0) return '';
-  const rows = report.thresholds.map((result) => [result.source, result.actual === undefined ? 'no data' : formatNumber(result.actual), result.passed ? 'pass' : 'FAIL']);
+  const rows = report.thresholds.map((result) => [result.source, result.actual === undefined ? 'no data' : (result.display ?? formatNumber(result.actual)), result.passed ? 'pass' : 'FAIL']);
   return ['### Thresholds', '', markdownTable(['Threshold', 'Measured', 'Result'], rows)].join('\n');
 }
 

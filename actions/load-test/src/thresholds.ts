@@ -153,6 +153,8 @@ export interface ThresholdResult {
   source: string;
   /** The measured value in the threshold's unit, or undefined when the route had no requests. */
   actual?: number;
+  /** The measured value for people: milliseconds, a percentage or a count. Absent when `actual` is. */
+  display?: string;
   passed: boolean;
 }
 
@@ -162,9 +164,26 @@ export function evaluateThresholds(thresholds: readonly Threshold[], source: Thr
     // A route without requests cannot show it meets its limit, so it fails rather than passing unseen.
     const passed = actual !== undefined && compare(actual, threshold.operator, threshold.value);
     const result: ThresholdResult = { source: threshold.source, passed };
-    if (actual !== undefined) result.actual = actual;
+    if (actual !== undefined) {
+      result.actual = actual;
+      result.display = displayValue(threshold.metric, actual);
+    }
     return result;
   });
+}
+
+/** Formats a measured value in its metric's unit: latency in ms, rates and shares as percentages. */
+export function displayValue(metric: ThresholdMetric, value: number): string {
+  const rounded = (number: number, digits: number): string => String(Math.round(number * 10 ** digits) / 10 ** digits);
+  switch (metric) {
+    case 'http_req_duration':
+      return `${rounded(value, 1)} ms`;
+    case 'http_req_failed':
+    case 'achieved':
+      return `${rounded(value * 100, 2)} %`;
+    case 'dropped':
+      return String(value);
+  }
 }
 
 function measure(threshold: Threshold, source: ThresholdSource): number | undefined {

@@ -130,7 +130,7 @@ describe('load-test against 127.0.0.1', () => {
     expect(result.exitCode).toBe(1);
     expect(result.outputs.verdict).toBe('fail');
     const failure = result.annotations.find((annotation) => annotation.level === 'error');
-    expect(failure?.message).toMatch(/^load-test: verdict fail\. Threshold p\(95\)<20 failed: measured \d+(\.\d)?\. Details: .*report\.md\.$/);
+    expect(failure?.message).toMatch(/^load-test: verdict fail\. Threshold p\(95\)<20 failed: measured \d+(\.\d)? ms\. Details: .*report\.md\.$/);
     expect(result.summary).toContain('| p(95)<20 |');
   });
 

@@ -21,7 +21,7 @@ describe('buildReport', () => {
   it('fails on a threshold and says which', () => {
     const report = buildReport(metaOf(), loadDataOf(steadyRequests()), parseThresholds('p(99)<100'));
     expect(report.verdict).toBe('fail');
-    expect(report.reasons).toEqual(['Threshold p(99)<100 failed: measured 118.']);
+    expect(report.reasons).toEqual(['Threshold p(99)<100 failed: measured 118 ms.']);
   });
 
   it('counts errors by route and status', () => {
@@ -70,7 +70,7 @@ describe('buildReport', () => {
     const requests = steadyRequests('get-quiz', 600).map((request) => ({ ...request, latencyMs: request.latencyMs + 300, queuedMs: 300 }));
     const report = buildReport(metaOf(), loadDataOf(requests), DEFAULTS);
     expect(report.verdict).toBe('fail');
-    expect(report.reasons).toContain('Threshold p(95)<500 failed: measured 994.3.');
+    expect(report.reasons).toContain('Threshold p(95)<500 failed: measured 994.3 ms.');
     expect(report.reasons.at(-1)).toBe('100 requests waited inside the load generator for more than 100 ms, up to 300 ms, before a keep-alive connection was free. Their latency includes that wait.');
   });
 
@@ -96,14 +96,14 @@ describe('buildReport', () => {
     const timeouts = Array.from({ length: 20 }, (_, index) => ({ route: 'get-quiz', offsetMs: 5000 + index, latencyMs: 1500, queuedMs: 500, status: 'timeout' }));
     const report = buildReport(metaOf(), loadDataOf([...steadyRequests(), ...timeouts]), DEFAULTS);
     expect(report.verdict).toBe('fail');
-    expect(report.reasons).toContain('Threshold rate<0.01 failed: measured 0.1667.');
+    expect(report.reasons).toContain('Threshold rate<0.01 failed: measured 16.67 %.');
   });
 
   it('fails on errors even when requests queued', () => {
     const requests = steadyRequests().map((request, index) => ({ ...request, latencyMs: request.latencyMs + 900, queuedMs: 900, status: index % 10 === 0 ? '503' : '200' }));
     const report = buildReport(metaOf(), loadDataOf(requests), DEFAULTS);
     expect(report.verdict).toBe('fail');
-    expect(report.reasons).toContain('Threshold rate<0.01 failed: measured 0.1.');
+    expect(report.reasons).toContain('Threshold rate<0.01 failed: measured 10 %.');
   });
 
   it('fails queued requests of a report without service latency', () => {
@@ -117,7 +117,7 @@ describe('buildReport', () => {
     const requests = steadyRequests().map((request) => ({ ...request, queuedMs: 50 }));
     const report = buildReport(metaOf(), loadDataOf(requests), parseThresholds('p(99)<100'));
     expect(report.verdict).toBe('fail');
-    expect(report.reasons).toEqual(['Threshold p(99)<100 failed: measured 118.']);
+    expect(report.reasons).toEqual(['Threshold p(99)<100 failed: measured 118 ms.']);
   });
 
   it('fails, not invalid, on in-flight drops', () => {

@@ -10,9 +10,9 @@ describe('renderReport', () => {
   it('leads with the verdict and key numbers', () => {
     const report = buildReport(metaOf(), loadDataOf(steadyRequests()), parseThresholds('p(99)<100'));
     const text = renderReport(report);
-    expect(text.startsWith('## Load test FAIL: read on http://127.0.0.1:8000\n\n- Threshold p(99)<100 failed: measured 118.\n')).toBe(true);
+    expect(text.startsWith('## Load test FAIL: read on http://127.0.0.1:8000\n\n- Threshold p(99)<100 failed: measured 118 ms.\n')).toBe(true);
     expect(text).toContain('| 10/s | 10/s (100 %) | 100 (10/s) | 0 (0 / 0) | 0 % | 69.055 ms |');
-    expect(text).toContain('| p(99)<100 | 118 | FAIL |');
+    expect(text).toContain('| p(99)<100 | 118 ms | FAIL |');
     expect(text).toContain('| get-quiz | 100 | 0 (0 %) |');
     expect(text).toContain('No request failed.');
   });

@@ -77,12 +77,12 @@ describe('evaluateThresholds', () => {
   it('passes and fails by measured values', () => {
     const results = evaluateThresholds(parseThresholds('p(95)<500\np(99)<400\nrate<0.01\ndropped==0\nachieved>=95%\nhttp_req_duration{route:answer}: p(99)<800'), source);
     expect(results).toEqual([
-      { source: 'p(95)<500', actual: 475, passed: true },
-      { source: 'p(99)<400', actual: 495, passed: false },
-      { source: 'rate<0.01', actual: 0.02, passed: false },
-      { source: 'dropped==0', actual: 0, passed: true },
-      { source: 'achieved>=95%', actual: 0.96, passed: true },
-      { source: 'http_req_duration{route:answer}: p(99)<800', actual: 900, passed: false },
+      { source: 'p(95)<500', actual: 475, display: '475 ms', passed: true },
+      { source: 'p(99)<400', actual: 495, display: '495 ms', passed: false },
+      { source: 'rate<0.01', actual: 0.02, display: '2 %', passed: false },
+      { source: 'dropped==0', actual: 0, display: '0', passed: true },
+      { source: 'achieved>=95%', actual: 0.96, display: '96 %', passed: true },
+      { source: 'http_req_duration{route:answer}: p(99)<800', actual: 900, display: '900 ms', passed: false },
     ]);
   });
 
