@@ -119,7 +119,7 @@ export function buildReport(meta: ReportMeta, data: LoadData, thresholds: readon
     verdict = 'invalid';
     const failed = thresholdResults.filter((result) => !result.passed).map((result) => result.source);
     const named = failed.length === 1 ? `Threshold ${failed[0]}` : `Thresholds ${failed.slice(0, -1).join(', ')} and ${failed.at(-1)}`;
-    const timedOut = data.routes.reduce((total, route) => total + (route.statuses.timeout ?? 0), 0);
+    const timedOut = countStatuses(data.routes, ['timeout']);
     reasons.push(
       `${queuedSentence(data)} ${named} failed as recorded, but passed on the service view: latency from when each request went onto a connection, without the requests that the end of the run cut off. So the generator's connection pool limited what this run could measure.` +
         (timedOut > 0 ? ` ${timedOut} sent requests timed out, so the service may also have slowed down; a larger pool will tell.` : '') +
@@ -178,7 +178,7 @@ function failedOnlyInGenerator(thresholds: readonly Threshold[], results: readon
 
 function queuedSentence(data: LoadData): string {
   const { generator } = data;
-  const unsent = data.routes.reduce((total, route) => total + (route.statuses[NOT_SENT] ?? 0), 0);
+  const unsent = countStatuses(data.routes, [NOT_SENT]);
   const waited = `${generator.queuedRequests} requests waited inside the load generator for more than ${LATE_TOLERANCE_MS} ms, up to ${generator.maxQueuedMs} ms, before a keep-alive connection was free.`;
   if (unsent === 0) return waited;
   return `${waited} ${unsent === 1 ? '1 of them was' : `${unsent} of them were`} still waiting when the run ended, so ${unsent === 1 ? 'it was' : 'they were'} never sent and ${unsent === 1 ? 'counts as an error' : 'count as errors'} with status ${NOT_SENT}.`;
@@ -219,14 +219,21 @@ function thresholdSource(data: LoadData, summary: Report['summary'], latency: 'r
       const items = route === undefined ? data.routes : data.routes.filter((candidate) => candidate.name === route);
       // The service view leaves out requests that the end of the run cut off, in both counts:
       // those never sent, and those still in flight. A hung service still shows in timeouts.
-      const cutOff = latency === 'service' ? items.reduce((total, item) => total + ENDED_BY_RUN.reduce((sum, status) => sum + (item.statuses[status] ?? 0), 0), 0) : 0;
-      const requests = (route === undefined ? data.requests : (items[0]?.requests ?? 0)) - cutOff;
-      const errors = (route === undefined ? data.errors : (items[0]?.errors ?? 0)) - cutOff;
+      const cutOff = latency === 'service' ? countStatuses(items, ENDED_BY_RUN) : 0;
+      const requests = items.reduce((total, item) => total + item.requests, 0) - cutOff;
+      const errors = items.reduce((total, item) => total + item.errors, 0) - cutOff;
       return requests > 0 ? errors / requests : undefined;
     },
     dropped: () => summary.dropped,
     achievedFraction: () => summary.achievedFraction,
   };
+}
+
+/** Counts the requests of these routes that ended with any of the given statuses. */
+export function countStatuses(routes: readonly RouteData[], statuses: readonly string[]): number {
+  let count = 0;
+  for (const route of routes) for (const status of statuses) count += route.statuses[status] ?? 0;
+  return count;
 }
 
 /**

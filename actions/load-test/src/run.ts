@@ -12,7 +12,7 @@ import type { EvidenceClients } from './evidence.ts';
 import { NOT_SENT } from './http.ts';
 import type { HttpClient, PoolOptions } from './http.ts';
 import type { Inputs } from './inputs.ts';
-import { LATE_TOLERANCE_MS, buildReport, formatNumber, mergeLoadData, parseReport, round } from './report.ts';
+import { LATE_TOLERANCE_MS, buildReport, countStatuses, formatNumber, mergeLoadData, parseReport, round } from './report.ts';
 import type { Report, ReportMeta } from './report.ts';
 import { isHostAllowed, isProductionHost } from './safety.ts';
 import { ScenarioError, checkTemplates, parseScenario } from './scenario.ts';
@@ -189,7 +189,7 @@ async function runOne(url: URL, scenario: Scenario, inputs: Inputs, deps: Deps):
     await client.destroy();
   }
   const endedAt = new Date(deps.clock()).toISOString();
-  const unsent = data.routes.reduce((total, route) => total + (route.statuses[NOT_SENT] ?? 0), 0);
+  const unsent = countStatuses(data.routes, [NOT_SENT]);
   deps.logger.info(
     `Sent ${data.requests - unsent} requests in ${data.started} iterations; ${data.errors} failed` +
       (unsent > 0 ? ` (${unsent} never sent, still waiting for a connection at the end)` : '') +

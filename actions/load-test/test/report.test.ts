@@ -106,7 +106,7 @@ describe('buildReport', () => {
     expect(report.reasons).toContain('Threshold rate<0.01 failed: measured 10 %.');
   });
 
-  it('fails queued requests of a report without service latency', () => {
+  it('fails an older report that queued', () => {
     const requests = steadyRequests().map((request) => ({ ...request, latencyMs: request.latencyMs + 900, queuedMs: 900 }));
     const data = loadDataOf(requests);
     delete data.serviceHistogram;
